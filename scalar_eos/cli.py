@@ -1,0 +1,292 @@
+"""Command-line interface: ``scalar-eos COMMAND ...`` (also ``python -m scalar_eos``).
+
+Every error the package raises on purpose (and every malformed argument) is
+reported as one line on stderr with exit status 2; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from . import __version__
+from ._format import json_number, text_number
+from .errors import InvalidArgument, ScalarEOSError
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+# Options whose value may legitimately start with "-" (negative numbers).
+_VALUE_OPTIONS = ("--weights", "-w", "--target", "--eta", "--scale")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """Turn ``--weights -1,2`` into ``--weights=-1,2`` so argparse accepts it."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if (
+            tok in _VALUE_OPTIONS
+            and i + 1 < len(argv)
+            and argv[i + 1].startswith("-")
+            and argv[i + 1][1:2] in "0123456789."
+        ):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def parse_number(text: str, dps: int | None, name: str) -> Any:
+    """A number from the command line: exact decimal string with ``--dps``, else float."""
+    s = text.strip()
+    if not s:
+        raise InvalidArgument(f"{name} is empty")
+    if dps is not None:
+        from ._exact import as_fraction
+
+        as_fraction(s, name)  # validates; the string itself is passed on exactly
+        return s
+    try:
+        v = float(s)
+    except ValueError:
+        raise InvalidArgument(f"{name} must be a number, got {text!r}") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise InvalidArgument(f"{name} must be finite, got {text!r}")
+    return v
+
+
+def parse_weights(text: str, dps: int | None, depth: int | None = None) -> list[Any]:
+    """``W1,...,WD`` -> list of numbers; checks the count against ``--depth``."""
+    if text is None or not text.strip():
+        raise InvalidArgument("--weights is empty; give D comma-separated numbers, e.g. --weights=0.5,3")
+    parts = text.split(",")
+    ws = [parse_number(p, dps, f"weight w_{i + 1} ({p.strip()!r})") for i, p in enumerate(parts)]
+    if depth is not None and len(ws) != depth:
+        raise InvalidArgument(f"--depth {depth} but {len(ws)} weights were given in --weights")
+    return ws
+
+
+def _add_point_options(p: argparse.ArgumentParser, *, eta: bool = False) -> None:
+    p.add_argument(
+        "--weights",
+        "-w",
+        required=True,
+        metavar="W1,...,WD",
+        help="comma-separated weights (use --weights=-1,2 for negatives)",
+    )
+    p.add_argument("--depth", type=int, default=None, help="expected number of weights (checked)")
+    if eta:
+        p.add_argument("--eta", required=True, help="step size eta > 0")
+    p.add_argument("--target", default="1", help="target y != 0 (default 1)")
+    p.add_argument("--scale", default="1", help="input scale m = mean(x^2) > 0 (default 1)")
+    p.add_argument(
+        "--dps", type=int, default=None, help="decimal digits (mpmath); numbers are then read as exact decimals"
+    )
+
+
+def _common(args: argparse.Namespace) -> dict[str, Any]:
+    from ._validate import check_dps
+
+    dps = check_dps(args.dps)
+    out = {
+        "dps": dps,
+        "weights": parse_weights(args.weights, dps, args.depth),
+        "target": parse_number(args.target, dps, "--target"),
+        "scale": parse_number(args.scale, dps, "--scale"),
+    }
+    if hasattr(args, "eta"):
+        out["eta"] = parse_number(args.eta, dps, "--eta")
+    return out
+
+
+def _real(x: Any, dps: int | None) -> Any:
+    from mpmath import mp
+
+    from ._exact import as_fraction, to_mpf, working_dps
+
+    if dps is not None and not hasattr(x, "_mpf_"):
+        with mp.workdps(working_dps(dps)):
+            x = to_mpf(as_fraction(x, "value"))
+    return json_number(x, dps)
+
+
+def cmd_gfs(args: argparse.Namespace) -> int:
+    from .gfs import gfs
+    from .model import loss, product
+
+    c = _common(args)
+    dps, w, y, m = c["dps"], c["weights"], c["target"], c["scale"]
+    res = gfs(w, target=y, scale=m, dps=dps)
+    record = {
+        "depth": len(w),
+        "target": _real(y, dps),
+        "weights": [_real(x, dps) for x in w],
+        "product": _real(product(w, dps=dps), dps),
+        "loss": _real(loss(w, target=y, scale=m, dps=dps), dps),
+        "kind": res.kind,
+        "shift": _real(res.shift, dps),
+        "solution": [_real(x, dps) for x in res.solution],
+        "sharpness": _real(res.sharpness, dps),
+    }
+    if m != 1 and m != "1":
+        record["scale"] = _real(m, dps)
+    if args.json:
+        print(json.dumps(record, indent=2))
+        return 0
+    fmt = lambda x: text_number(x, dps)  # noqa: E731
+    flip = "" if res.flipped is None else f" (w_{res.flipped + 1} changes sign along the flow)"
+    lines = [
+        ("depth", str(len(w))),
+        ("target", fmt(_num(y))),
+        ("weights", ", ".join(fmt(_num(x)) for x in w)),
+        ("product", fmt(product(w, dps=dps))),
+        ("loss", fmt(loss(w, target=y, scale=m, dps=dps))),
+        ("kind", res.kind + flip),
+        ("shift c*", fmt(res.shift)),
+        ("solution", ", ".join(fmt(x) for x in res.solution)),
+        ("sharpness" if res.kind == "saddle" else "GFS sharpness psi", fmt(res.sharpness)),
+    ]
+    width = max(len(k) for k, _ in lines)
+    for k, v in lines:
+        print(f"{k:<{width}}  {v}")
+    if res.kind == "saddle":
+        print(
+            "note: gradient flow ends at a saddle point, not a minimiser; "
+            "the sharpness is the top Hessian eigenvalue there"
+        )
+    return 0
+
+
+def _num(x: Any) -> Any:
+    from mpmath import mp
+
+    return mp.mpf(x) if isinstance(x, str) else x
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .dynamics import gd
+
+    c = _common(args)
+    dps = c["dps"]
+    from ._validate import check_steps
+
+    steps = check_steps(args.steps)
+    tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
+    records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
+    if args.csv:
+        try:
+            with open(args.csv, "w", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=["t", "loss", "product", "sharpness", "gfs_sharpness"])
+                writer.writeheader()
+                writer.writerows(records)
+        except OSError as exc:
+            raise ScalarEOSError(f"cannot write --csv file {args.csv!r}: {exc.strerror}") from None
+        print(f"wrote {len(records)} rows to {args.csv}", file=sys.stderr)
+        return 0
+    if args.json:
+        doc = {
+            "depth": len(c["weights"]),
+            "weights": [_real(x, dps) for x in c["weights"]],
+            "eta": _real(c["eta"], dps),
+            "target": _real(c["target"], dps),
+            "threshold": _real(2 / _num(c["eta"]) if dps is not None else 2 / c["eta"], dps),
+            "steps": steps,
+            "stopped": tr.stopped,
+            "trajectory": records,
+        }
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(f"GD with eta = {text_number(_num(c['eta']), dps)}, 2/eta = {text_number(2 / _num(c['eta']), dps)}")
+    _print_table(tr, every=max(1, args.every), dps=dps)
+    if tr.stopped:
+        print(f"stopped: {tr.stopped}")
+    return 0
+
+
+def _print_table(tr: Any, *, every: int, dps: int | None, out: Any = None) -> None:
+    out = out or sys.stdout
+    cols = ("t", "loss", "product", "sharpness", "gfs_sharpness")
+    digits = 10 if dps is None else min(dps, 20)
+    width = digits + 8
+    print("".join(f"{c:>{width if c != 't' else 6}}" for c in cols), file=out)
+    n = len(tr)
+    for t in range(n):
+        if t % every and t != n - 1:
+            continue
+        vals = [tr.loss[t], tr.product[t], tr.sharpness[t], tr.gfs_sharpness[t]]
+        cells = "".join(f"{text_number(v, None if dps is None else digits, digits):>{width}}" for v in vals)
+        print(f"{t:>6}{cells}", file=out)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(steps=args.steps, every=args.every, figure=args.output, plot=not args.no_plot)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scalar-eos",
+        description="Check claims about gradient descent at the edge of stability on scalar networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"scalar-eos {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("gfs", help="gradient flow solution and GFS sharpness of a point")
+    _add_point_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_gfs)
+
+    p = sub.add_parser("run", help="run gradient descent and print the trajectory")
+    _add_point_options(p, eta=True)
+    p.add_argument("--steps", type=int, default=100, help="number of GD steps (default 100)")
+    p.add_argument("--every", type=int, default=1, help="print every k-th step in the table")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true", help="print JSON")
+    g.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
+    p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")
+    p.add_argument("--every", type=int, default=15, help="print every k-th step (default 15)")
+    p.add_argument("-o", "--output", default="scalar-eos-demo.png", help="figure file (needs matplotlib)")
+    p.add_argument("--no-plot", action="store_true", help="do not save a figure")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scalar-eos`` console script; returns the exit status."""
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except ScalarEOSError as exc:
+        print(f"scalar-eos: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("scalar-eos: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
