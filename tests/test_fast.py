@@ -1,0 +1,172 @@
+"""The batched fast path against the high-precision reference."""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import scalar_eos as se
+from scalar_eos import fast
+from scalar_eos.errors import InvalidArgument, PrecisionError
+from scalar_eos.fast import Status
+
+from .helpers import assert_close
+
+
+def reference(row, y):
+    """(psi, kind) from the exact reference, or (None, 'range') if outside float64."""
+    try:
+        g = se.gfs(list(row), target=y)
+    except PrecisionError:  # outside float64: the kind still comes from the mpmath result
+        return None, se.gfs(list(row), target=y, dps=20).kind + "/range"
+    return g.sharpness, g.kind
+
+
+def check_rows(W, y):
+    psi, status = fast.gfs_sharpness(W, target=y, return_status=True)
+    assert psi.shape == status.shape == (W.shape[0],)
+    assert not np.any(status == Status.NOT_CONVERGED)
+    for row, p, s in zip(W, psi, status, strict=True):
+        ref, kind = reference(row, y)
+        if s == Status.OK:
+            assert ref is not None and kind == "minimum"
+            assert abs(p - ref) <= 1e-12 * abs(ref), (row, p, ref)
+        else:
+            assert math.isnan(p)
+            if s == Status.SADDLE:
+                assert kind.startswith("saddle")
+            else:
+                assert s == Status.RANGE, s
+
+
+signed_exponents = st.tuples(st.floats(-150, 150), st.booleans())
+
+
+@st.composite
+def batches(draw, max_depth=64, spread=150.0):
+    depth = draw(st.integers(1, max_depth))
+    rows = draw(st.integers(1, 4))
+    exps = draw(
+        st.lists(
+            st.lists(st.tuples(st.floats(-spread, spread), st.booleans()), min_size=depth, max_size=depth),
+            min_size=rows,
+            max_size=rows,
+        )
+    )
+    W = np.array([[(-1 if neg else 1) * 10.0**e for e, neg in row] for row in exps])
+    y = draw(st.sampled_from([1.0, -1.0, 2.5, -0.3, 1e-3, 1e3, 7.0]))
+    return W, y
+
+
+@given(batches())
+def test_fast_matches_reference_or_flags(batch):
+    check_rows(*batch)
+
+
+@given(batches(max_depth=8, spread=3.0))
+@example((np.array([[1.0, 1.0]]), 1.0))  # balanced minimum, eta*psi = 2 at eta = 1
+@example((np.array([[1.0, -1.0], [2.0, -2.0, ][:2]]), 1.0))  # ties with pi/y < 0: saddles
+@example((np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.0]]), 1.0))  # one zero / two zeros
+@example((np.array([[1e-150, 1e150, 3.0]]), -7.0))
+@example((np.array([[3.0], [-2.0], [0.0]]), 1.5))  # D = 1
+def test_fast_matches_reference_on_ordinary_rows(batch):
+    check_rows(*batch)
+
+
+def test_flags_nonfinite_and_saddles():
+    W = np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, 1.0], [1.0, -1.0, 3.0], [0.5, 0.5, 4.0]])
+    psi, status = fast.gfs_sharpness(W, return_status=True)
+    assert status.tolist() == [Status.NONFINITE, Status.NONFINITE, Status.SADDLE, Status.OK]
+    assert np.isnan(psi[:3]).all() and np.isfinite(psi[3])
+
+
+def test_range_flag_on_overflow():
+    psi, status = fast.gfs_sharpness(np.array([[1e200, 1e-200]]), return_status=True)
+    assert status[0] == Status.RANGE and np.isnan(psi[0])
+
+
+def test_gfs_rows_match_reference():
+    rng = np.random.default_rng(7)
+    W = rng.uniform(0.2, 3, size=(50, 5)) * rng.choice([-1, 1], size=(50, 5))
+    res = fast.gfs(W, target=-1.3)
+    for i in range(50):
+        ref = se.gfs(W[i], target=-1.3)
+        assert res.kind[i] == ref.kind
+        if ref.kind == "minimum":
+            assert_close(res.solution[i], ref.solution, rel=1e-12)
+            assert_close(res.shift[i], ref.shift, rel=1e-12, abs_=1e-13 * max(1, np.min(W[i] ** 2)))
+            assert_close(res.sharpness[i], ref.sharpness, rel=1e-12)
+
+
+def test_sharpness_matches_reference():
+    rng = np.random.default_rng(3)
+    for depth in (1, 2, 3, 5):
+        W = rng.uniform(-2, 2, size=(20, depth))
+        got = fast.sharpness(W, target=0.7)
+        for i in range(20):
+            ref = se.sharpness(W[i], target=0.7)
+            assert_close(got[i], ref, rel=1e-12, abs_=1e-12 * max(1.0, np.abs(se.hessian(W[i], target=0.7)).max()))
+
+
+def test_gd_step_and_per_row_eta():
+    W = np.array([[0.5, 3.0], [1.0, 1.2]])
+    eta = np.array([0.1, 0.2])
+    nxt = fast.gd_step(W, eta)
+    for i in range(2):
+        assert_close(nxt[i], se.gd_step(W[i], eta[i]), rel=1e-15)
+
+
+def test_gd_tracks_and_summarises():
+    W = np.array([[0.5, 3.3, 0.5], [3.0, 3.0, 3.0]])
+    full = fast.gd(W, 0.45, 60, track=("loss", "gfs_sharpness"))
+    assert full["gfs_sharpness"].shape == (61, 2)
+    ref = se.gd([0.5, 3.3, 0.5], 0.45, 60)
+    # GD at the EoS amplifies rounding differences (the reference rounds each step
+    # exactly once), so compare the first steps tightly and the rest loosely.
+    assert_close(full["gfs_sharpness"][:20, 0], ref.gfs_sharpness[:20], rel=1e-12)
+    assert_close(full["gfs_sharpness"][:, 0], ref.gfs_sharpness, rel=1e-8)
+    assert full["status"].tolist() == [Status.OK, Status.DIVERGED]
+    summ = fast.gd(W, 0.45, 60, summary=True)["gfs_sharpness"]
+    assert summ["increases"][0] == 0 and summ["max_increase"][0] < 0
+    assert_close(summ["last"][0], full["gfs_sharpness"][-1, 0], rel=0)
+
+
+def test_streaming_keeps_memory_constant():
+    rng = np.random.default_rng(0)
+
+    def source(n_chunks, rows):
+        for _ in range(n_chunks):
+            yield rng.uniform(0.2, 3, size=(rows, 4))
+
+    tracemalloc.start()
+    total = 0
+    for psi in fast.stream(fast.gfs_sharpness, source(40, 50_000)):
+        total += int(np.sum(np.isfinite(psi)))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert total == 2_000_000
+    assert peak < 60 * 2**20  # two million rows, a few chunks' worth of memory
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: fast.gfs_sharpness([1.0, 2.0]), "shape"),
+        (lambda: fast.gfs_sharpness(np.ones((2, 2, 2))), "shape"),
+        (lambda: fast.gfs_sharpness(np.ones((2, 2)), target=0), "non-zero"),
+        (lambda: fast.gfs_sharpness(np.ones((2, 2)), target=[1, 2, 3]), "shape"),
+        (lambda: fast.gd_step(np.ones((2, 2)), -0.1), "positive"),
+        (lambda: fast.gd_step(np.ones((2, 2)), np.nan), "finite"),
+        (lambda: fast.gd(np.ones((2, 2)), 0.1, 5, track=("bogus",)), "cannot track"),
+        (lambda: fast.gd(np.ones((2, 2)), 0.1, -5), "non-negative"),
+        (lambda: fast.gfs_sharpness(np.ones((2, 2)), chunk=0), "chunk"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises(InvalidArgument, match=match):
+        call()
