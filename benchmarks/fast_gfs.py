@@ -135,7 +135,7 @@ def main() -> int:
         total += k
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    print(f"   {total} rows ({finite} finite) in {elapsed:.1f} s incl. sampling; peak RSS of the process {peak:.0f} MiB")
+    print(f"   {total} rows ({finite} finite) in {elapsed:.1f} s incl. sampling; peak RSS {peak:.0f} MiB")
     return 0
 
 
