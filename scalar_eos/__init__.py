@@ -24,6 +24,8 @@ from .errors import InvalidArgument, PrecisionError, ScalarEOSError
 from .flow import gradient_flow
 from .gfs import GFS, gfs, gfs_sharpness, psi_min
 from .model import grad, hessian, loss, product, sharpness
+from .onestep import OneStep, one_step
+from .outcome import Outcome, classify, classify_batch
 
 try:
     __version__ = version("scalar-eos")
@@ -34,10 +36,14 @@ __all__ = [
     "GFS",
     "Canonical",
     "InvalidArgument",
+    "OneStep",
+    "Outcome",
     "PrecisionError",
     "ScalarEOSError",
     "Trajectory",
     "__version__",
+    "classify",
+    "classify_batch",
     "gd",
     "gd_step",
     "gfs",
@@ -46,6 +52,7 @@ __all__ = [
     "gradient_flow",
     "hessian",
     "loss",
+    "one_step",
     "product",
     "psi_min",
     "reduce_data",

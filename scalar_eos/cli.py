@@ -189,6 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = check_steps(args.steps)
     tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
     records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
+    outcome = _outcome(c, args.budget)
     if args.csv:
         try:
             with open(args.csv, "w", newline="") as fh:
@@ -209,6 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "steps": steps,
             "stopped": tr.stopped,
             "trajectory": records,
+            "outcome": outcome.as_dict(),
         }
         print(json.dumps(doc, indent=2))
         return 0
@@ -216,7 +218,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     _print_table(tr, every=max(1, args.every), dps=dps)
     if tr.stopped:
         print(f"stopped: {tr.stopped}")
+    print(_describe_outcome(outcome, float(c["eta"])))
     return 0
+
+
+def _outcome(c: dict[str, Any], budget: int) -> Any:
+    """Classify the run from w0 (float64 fast path) with a budget of GD steps."""
+    from ._validate import check_steps
+    from .outcome import classify
+
+    budget = check_steps(budget)
+    if budget < 1:
+        raise InvalidArgument("--budget must be at least 1 step")
+    w = [float(x) for x in c["weights"]]
+    scale = float(c["scale"])
+    return classify(w, float(c["eta"]), target=float(c["target"]), scale=scale, max_steps=budget)
+
+
+def _describe_outcome(o: Any, eta: float) -> str:
+    text = f"outcome (float64, up to {o.steps} steps): {o.status}"
+    if o.period:
+        text += f", period {o.period}"
+    if o.final_sharpness is not None:
+        text += f"; final GFS sharpness {o.final_sharpness:.10g} ({o.final_sharpness * eta / 2:.4f} x 2/eta)"
+    text += f"; GFS sharpness monotone: {'yes' if o.gfs_monotone else 'no'}"
+    if o.max_gfs_increase is not None:
+        text += f" (largest one-step change {o.max_gfs_increase:.3g})"
+    if o.reason:
+        text += f"; {o.reason}"
+    return text
 
 
 def _print_table(tr: Any, *, every: int, dps: int | None, out: Any = None) -> None:
@@ -232,6 +262,98 @@ def _print_table(tr: Any, *, every: int, dps: int | None, out: Any = None) -> No
         vals = [tr.loss[t], tr.product[t], tr.sharpness[t], tr.gfs_sharpness[t]]
         cells = "".join(f"{text_number(v, None if dps is None else digits, digits):>{width}}" for v in vals)
         print(f"{t:>6}{cells}", file=out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ._validate import check_dps
+    from .claims import evaluate
+    from .onestep import one_step
+
+    dps = check_dps(args.dps)
+    exact = dps if dps is not None else 50  # numbers are read as exact decimals: decisions are exact
+    c = _common(argparse.Namespace(**{**vars(args), "dps": exact}))
+    ids = [x.strip() for x in args.claims.split(",")] if args.claims else None
+    step = one_step(c["weights"], c["eta"], target=c["target"], scale=c["scale"], dps=exact)
+    results = evaluate(c["weights"], c["eta"], target=c["target"], scale=c["scale"], claims=ids, step=step)
+    doc = {
+        "one_step": {
+            "gfs_before": json_number(step.gfs_before, dps),
+            "gfs_after": json_number(step.gfs_after, dps),
+            "decreased": step.decreased,
+            "relation": step.relation,
+            "decided_at_digits": step.digits,
+            "kind_before": step.kind_before,
+            "kind_after": step.kind_after,
+        },
+        "claims": [r.as_dict() for r in results],
+    }
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(f"GFS sharpness before {text_number(step.gfs_before, dps or 17)}")
+    print(f"GFS sharpness after  {text_number(step.gfs_after, dps or 17)}")
+    print(f"one GD step: {step.relation} (decided at {step.digits} digits)")
+    if "saddle" in (step.kind_before, step.kind_after):
+        print(f"note: gradient flow ends at a saddle (before: {step.kind_before}, after: {step.kind_after})")
+    width = max(len(r.id) for r in results)
+    print(f"\n{'claim':<{width}}  hypothesis  conclusion")
+    for r in results:
+        concl = "n/a" if r.conclusion is None else str(r.conclusion).lower()
+        print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search import search
+
+    if args.depth is None:
+        raise InvalidArgument("--depth is required for search")
+    target = parse_number(args.target, None, "--target")
+    rep = search(
+        args.claim,
+        args.depth,
+        budget=args.budget,
+        seed=args.seed,
+        target=target,
+        max_reports=args.max_reports,
+        progress=None if not args.json else False,
+    )
+    if args.json:
+        print(json.dumps(rep.as_dict(), indent=2))
+        return 0
+    print(
+        f"claim {rep.claim}, depth {rep.depth}, seed {rep.seed}: {rep.trials} trials, "
+        f"{rep.in_hypothesis} sampled inside the hypothesis"
+    )
+    if not rep.counterexamples:
+        cov = rep.coverage
+        print(f"no counterexample found ({rep.candidates} float64 candidates, {rep.rejected} rejected by verification)")
+        for k, v in cov.items():
+            if v is not None:
+                print(f"  covered {k}: [{v[0]:.4g}, {v[1]:.4g}]")
+        return 0
+    print(f"{len(rep.counterexamples)} counterexample(s), each verified at {rep.counterexamples[0].dps} digits:")
+    for ce in rep.counterexamples:
+        print(f"- w = [{', '.join(ce.weights)}], eta = {ce.eta}, target = {ce.target}: {ce.detail}")
+        print(f"    GFS sharpness before {ce.gfs_before[:24]}  after {ce.gfs_after[:24]}")
+        print(f"    reproduce: {ce.snippet}")
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from .claims import registry
+
+    items = registry()
+    if args.json:
+        doc = [
+            {"id": c.id, "kind": c.kind, "status": c.status, "statement": c.statement, "source": c.source}
+            for c in items
+        ]
+        print(json.dumps({"claims": doc}, indent=2))
+        return 0
+    for c in items:
+        print(f"{c.id} [{c.kind}; {c.status}]\n    {c.statement}\n    source: {c.source}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -257,10 +379,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_point_options(p, eta=True)
     p.add_argument("--steps", type=int, default=100, help="number of GD steps (default 100)")
     p.add_argument("--every", type=int, default=1, help="print every k-th step in the table")
+    p.add_argument(
+        "--budget", type=int, default=20_000, help="GD steps allowed to classify the outcome (default 20000)"
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="print JSON")
     g.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check", help="one GD step (decided exactly) and every claim at a point")
+    _add_point_options(p, eta=True)
+    p.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("search", help="search counterexamples to a claim")
+    p.add_argument("--claim", required=True, help="claim id (see 'scalar-eos claims')")
+    p.add_argument("--depth", type=int, default=None, help="network depth D")
+    p.add_argument("--budget", type=int, default=200_000, help="points (step claims) or runs (trajectory claims)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the search is deterministic for a seed)")
+    p.add_argument("--target", default="1", help="target y of the sampled problems")
+    p.add_argument("--max-reports", type=int, default=5, help="verified counterexamples to report at most")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("claims", help="list the registered claims")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")

@@ -354,7 +354,7 @@ def _gfs_chunk(
     sol[:, minimum] = signs[:, minimum] * sy_min * np.sqrt(gap[:, minimum] + mprime[minimum])
     shift[minimum] = sy_min**2 * mprime[minimum] - amin[minimum] ** 2
     sol[:, saddle] = signs[:, saddle] * np.sqrt((a[:, saddle] - amin[saddle]) * (a[:, saddle] + amin[saddle]))
-    shift[saddle] = -amin[saddle] ** 2
+    shift[saddle] = -(amin[saddle] ** 2)
     kind = np.where(saddle, "saddle", np.where(finite, "minimum", "invalid")).astype(object)
     out.update(solution=sol.T, shift=shift, kind=kind)
     return out
@@ -463,8 +463,8 @@ def sharpness(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAU
 
     Examples
     --------
-    >>> sharpness([[1.0, 3.0]]).round(9)
-    array([11.403124237])
+    >>> float(sharpness([[1.0, 3.0]])[0].round(9))
+    11.403124237
     """
     w = _as_batch(W)
     n, depth = w.shape

@@ -70,7 +70,20 @@ def test_fast_matches_reference_or_flags(batch):
 
 @given(batches(max_depth=8, spread=3.0))
 @example((np.array([[1.0, 1.0]]), 1.0))  # balanced minimum, eta*psi = 2 at eta = 1
-@example((np.array([[1.0, -1.0], [2.0, -2.0, ][:2]]), 1.0))  # ties with pi/y < 0: saddles
+@example(
+    (
+        np.array(
+            [
+                [1.0, -1.0],
+                [
+                    2.0,
+                    -2.0,
+                ][:2],
+            ]
+        ),
+        1.0,
+    )
+)  # ties with pi/y < 0: saddles
 @example((np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.0]]), 1.0))  # one zero / two zeros
 @example((np.array([[1e-150, 1e150, 3.0]]), -7.0))
 @example((np.array([[3.0], [-2.0], [0.0]]), 1.5))  # D = 1
