@@ -89,6 +89,10 @@ class Claim:
         float64 vectorised hypothesis used by the counterexample search.
     depth : int, optional
         The only depth the claim speaks about.
+    batch_violation : callable ``(W, eta, y, psi_before, psi_after) -> array``, optional
+        float64 violation score (> 0 violates) for the search of a step claim.
+        Built-in "does not increase" conclusions use the relative increase;
+        claims without one are searched by exact per-point evaluation.
     """
 
     id: str
@@ -100,6 +104,7 @@ class Claim:
     source: str = ""
     batch_hypothesis: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
     depth: int | None = None
+    batch_violation: Callable[..., np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,17 @@ def _c_d2(s: OneStep, w: list[Fraction], eta: Fraction, y: Fraction) -> bool:
     return (s.relation != "increased") == in_d2_region(w, eta, y)
 
 
+def _increase(W: np.ndarray, eta: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    return (after - before) / before
+
+
+def _v_d2(W: np.ndarray, eta: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    a = eta * (np.prod(W, axis=1) - y)
+    region = (W[:, 0] ** 2 == W[:, 1] ** 2) | (a * a <= 2)
+    rel = (after - before) / before
+    return np.where(region, rel, -rel)
+
+
 def _h_order(w: list[Fraction], eta: Fraction, y: Fraction) -> bool:
     if len(w) == 1:
         return True
@@ -307,6 +323,7 @@ def _builtins() -> Iterable[Claim]:
         status="false in general",
         source="THEORY.md 4",
         batch_hypothesis=_hb_all,
+        batch_violation=_increase,
     )
     yield Claim(
         "step-decrease-s",
@@ -316,6 +333,7 @@ def _builtins() -> Iterable[Claim]:
         status="open (proved for D = 2 in proofs/)",
         source="our reading of Kreisler et al., ICML 2023 (arXiv 2305.13064)",
         batch_hypothesis=_hb_s,
+        batch_violation=_increase,
     )
     yield Claim(
         "step-decrease-d2",
@@ -326,6 +344,7 @@ def _builtins() -> Iterable[Claim]:
         source="derived in scalar_eos.symbolic",
         batch_hypothesis=lambda W, eta, y: np.full(W.shape[0], W.shape[1] == 2),
         depth=2,
+        batch_violation=_v_d2,
     )
     yield Claim(
         "step-decrease-order",
@@ -335,6 +354,7 @@ def _builtins() -> Iterable[Claim]:
         status="proved (proofs/: order preservation + Chebyshev's sum inequality)",
         source="scalar-eos proofs/",
         batch_hypothesis=_hb_order,
+        batch_violation=_increase,
     )
     yield Claim(
         "eos-convergence",

@@ -39,7 +39,7 @@ from .errors import InvalidArgument
 from .gfs import exact_gfs
 from .model import Point
 from .onestep import exact_one_step
-from .outcome import OUTCOMES, classify_batch
+from .outcome import OUTCOMES, Outcome, classify_batch
 
 __all__ = ["Counterexample", "SearchReport", "search"]
 
@@ -170,25 +170,49 @@ def _hypothesis_batch(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float)
 
 
 def _step_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
-    """> 0 where the float64 fast path sees a violation (relative size)."""
+    """> 0 where the claim is violated: float64 score, or exact per-point evaluation."""
+    if c.batch_violation is None:
+        return _exact_scores(c, W, eta, y)
     with np.errstate(all="ignore"):
         before = fast.gfs_sharpness(W, target=y)
         after = fast.gfs_sharpness(fast.gd_step(W, eta, target=y), target=y)
-        rel = (after - before) / before
-        if c.id == "step-decrease-d2":
-            a = eta * (np.prod(W, axis=1) - y)
-            region = (W[:, 0] ** 2 == W[:, 1] ** 2) | (a * a <= 2)
-            rel = np.where(region, rel, -rel)
-    return np.where(np.isfinite(rel), rel, -np.inf)
+        score = c.batch_violation(W, eta, np.full(W.shape[0], y), before, after)
+    return np.where(np.isfinite(score), score, -np.inf)
 
 
-_EOS_SCORE_STEPS = 5000
+def _exact_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
+    """1 where the exact conclusion fails, 0 where it holds (for claims without a float score)."""
+    out = np.zeros(W.shape[0])
+    for i in range(W.shape[0]):
+        if not (np.all(np.isfinite(W[i])) and np.isfinite(eta[i]) and eta[i] > 0):
+            out[i] = -np.inf
+            continue
+        p = Point([Fraction(float(x)) for x in W[i]], Fraction(y), Fraction(1))
+        e = Fraction(float(eta[i]))
+        step = exact_one_step(p, e, 20)
+        out[i] = 1.0 if claims._call_step_conclusion(c, step, p, e) is False else 0.0
+    return out
 
 
 def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, max_steps: int) -> np.ndarray:
     res = classify_batch(W, eta, target=y, max_steps=max_steps)
     status, final = res["status"], res["final_sharpness"]
     th = 2.0 / eta
+    if c.id not in ("zhu-minimalist", "eos-convergence"):  # a user's claim: evaluate its conclusion
+        out = np.zeros(W.shape[0])
+        for i in range(W.shape[0]):
+            o = Outcome(
+                OUTCOMES[int(status[i])],
+                int(res["period"][i]) or None,
+                float(final[i]) if np.isfinite(final[i]) else None,
+                None,
+                bool(res["gfs_monotone"][i]),
+                float(res["max_gfs_increase"][i]),
+                int(res["steps"][i]),
+            )
+            concl = c.conclusion(o, float(eta[i]))
+            out[i] = -np.inf if concl is None else (1.0 if concl is False else 0.0)
+        return out
     if c.id == "zhu-minimalist":
         lo, hi = th - 20 * eta / 3, th
     else:
@@ -330,9 +354,7 @@ def _verify_trajectory(
     return Counterexample(w, eta, y, before, after, VERIFY_DPS, detail, snippet)
 
 
-def _as_outcome(final: float) -> Any:
-    from .outcome import Outcome
-
+def _as_outcome(final: float) -> Outcome:
     return Outcome("converged", None, final, None, True, 0.0, 0)
 
 
@@ -391,14 +413,15 @@ def search(
     rng = np.random.default_rng(seed)
     trajectory = c.kind == "trajectory"
     sampler = SAMPLERS.get(claim, _default_sampler)
-    sample_budget = budget if trajectory else max(1, int(budget * 0.6))
+    sample_budget = budget if (trajectory or c.batch_violation is None) else max(1, int(budget * 0.6))
     keep = 32
     pool_W = np.empty((0, depth))
     pool_e = np.empty(0)
     pool_s = np.empty(0)
     trials = in_hyp = 0
     cover = {"eta_psi": [np.inf, -np.inf], "pi_over_y": [np.inf, -np.inf], "log10_abs_w": [np.inf, -np.inf]}
-    batch = min(_BATCH, 512) if trajectory else _BATCH
+    exact_mode = not trajectory and c.batch_violation is None  # scored by exact evaluation: small batches
+    batch = 512 if trajectory else (256 if exact_mode else _BATCH)
     with Progress(budget, f"search {claim} D={depth}", enabled=progress) as bar:
         while trials < sample_budget:
             n = min(batch, sample_budget - trials)
@@ -417,7 +440,7 @@ def search(
             pool_s = np.concatenate([pool_s, s])
             order = np.argsort(-pool_s, kind="stable")[:keep]
             pool_W, pool_e, pool_s = pool_W[order], pool_e[order], pool_s[order]
-        if not trajectory and len(pool_e):
+        if not trajectory and not exact_mode and len(pool_e):
             iters = max(1, (budget - trials) // (len(pool_e) * 8))
             Wo, eo, evals = _optimise(c, pool_W, pool_e, target, rng, iters)
             trials += evals

@@ -1,0 +1,58 @@
+"""The GD outcome classifier on constructed cases of each status."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scalar_eos as se
+from scalar_eos.errors import InvalidArgument
+from scalar_eos.outcome import OUTCOMES, classify_batch
+
+
+def test_edge_of_stability_convergence():
+    o = se.classify([0.5, 3.3, 0.5], 0.45)
+    assert o.status == "converged" and o.gfs_monotone
+    assert 0.98 < o.final_sharpness * 0.45 / 2 <= 1
+    assert o.gap > 0
+    # the certified final sharpness matches a long reference run's GFS sharpness
+    tr = se.gd([0.5, 3.3, 0.5], 0.45, o.steps + 200)
+    assert abs(tr.gfs_sharpness[-1] - o.final_sharpness) <= 1e-10 * o.final_sharpness
+
+
+@pytest.mark.parametrize(("w", "eta"), [([1.0, 1.01], 1.2), ([1.0, 1.02, 0.99], 0.8)])
+def test_periodic_orbit_from_nearly_balanced_start(w, eta):
+    o = se.classify(w, eta)
+    assert o.status == "periodic" and o.period == 2
+    assert len(o.orbit) == 2
+    # the orbit really repeats (in |w|) under two GD steps
+    nxt = se.gd_step(se.gd_step(o.orbit[0], eta), eta)
+    assert np.allclose(np.abs(nxt), np.abs(o.orbit[0]), rtol=1e-7)
+
+
+def test_divergence():
+    o = se.classify([3.0, 3.0, 3.0], 0.45)
+    assert o.status == "diverged" and o.final_sharpness is None
+
+
+def test_saddle():
+    o = se.classify([1.0, -1.0], 0.1)
+    assert o.status == "saddle"
+    assert np.allclose(o.final_weights, 0, atol=1e-10)
+
+
+def test_undecided_with_reasons():
+    o = se.classify([0.5, 3.3, 0.5], 0.45, max_steps=64)
+    assert o.status == "undecided" and o.reason
+    # critical slowing down: converging to a minimiser with eta * psi just below 2
+    eta = 2 / se.psi_min(2) * (1 - 1e-7)
+    o = se.classify([1.0, 1.0001], eta, max_steps=2000)
+    assert o.status == "undecided" and "critical slowing" in o.reason
+
+
+def test_batch_matches_single_runs_and_handles_bad_rows():
+    W = np.array([[0.5, 3.3, 0.5], [1.0, 1.02, 0.99], [3.0, 3.0, 3.0], [np.nan, 1.0, 1.0]])
+    res = classify_batch(W, np.array([0.45, 0.8, 0.45, 0.1]))
+    assert [OUTCOMES[s] for s in res["status"]] == ["converged", "periodic", "diverged", "diverged"]
+    with pytest.raises(InvalidArgument):
+        classify_batch(W, 0.1, max_steps=0)
