@@ -356,6 +356,27 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_latex(args: argparse.Namespace) -> int:
+    from .latex import compile_pdf, to_latex
+
+    doc = to_latex(args.depth)
+    if args.output is None:
+        if args.pdf:
+            raise InvalidArgument("--pdf needs -o FILE.tex (where to write the document)")
+        sys.stdout.write(doc)
+        return 0
+    try:
+        with open(args.output, "w") as fh:
+            fh.write(doc)
+    except OSError as exc:
+        raise ScalarEOSError(f"cannot write {args.output!r}: {exc.strerror}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    if args.pdf:
+        pdf = compile_pdf(args.output)
+        print(f"compiled {pdf}", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -406,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="list the registered claims")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("latex", help="the derivation for a depth as a LaTeX document")
+    p.add_argument("--depth", type=int, required=True, help="network depth D (1..8)")
+    p.add_argument("-o", "--output", default=None, help="write to FILE.tex (default: stdout)")
+    p.add_argument("--pdf", action="store_true", help="also compile with pdflatex")
+    p.set_defaults(func=cmd_latex)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")

@@ -142,14 +142,14 @@ def _chunks(n: int, chunk: int) -> Iterator[slice]:
 
 
 def _log_product(x: np.ndarray) -> np.ndarray:
-    """``log(prod(x, axis=0))`` for positive columns ``x`` (D, n), without overflow."""
-    p = np.prod(x, axis=0)
-    out = np.log(p)
-    bad = ~((p > 1e-290) & (p < 1e290))
-    if np.any(bad):
-        mant, expo = np.frexp(x[:, bad])
-        out[bad] = np.log(np.prod(mant, axis=0)) + np.sum(expo, axis=0) * np.log(2.0)
-    return out
+    """``log(prod(x, axis=0))`` for positive columns ``x`` (D, n), without overflow.
+
+    Mantissas and exponents are multiplied and summed separately (``frexp``):
+    a plain product can pass through the subnormal range on its way back to
+    a moderate value and lose digits without any visible overflow.
+    """
+    mant, expo = np.frexp(x)
+    return np.log(np.prod(mant, axis=0)) + np.sum(expo, axis=0) * np.log(2.0)
 
 
 def _solve_shift(dn: np.ndarray, u0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ Closed forms of the GFS sharpness: with ``q_i = w_i^2`` and
 ``P(c) = y^2`` and ``psi = y^2 sum_i 1/(q_i + c*) = P'(c*)`` (since
 ``P(c*) = y^2``).  ``c*`` is written in radicals for D = 2 (quadratic),
 D = 3 (Cardano; complex radicals in the three-real-roots case, taking the
-principal branch, which is the largest root) and D = 4 (Ferrari with the
+principal branch, i.e. Viete's cosine form, which is the largest root) and D = 4 (Ferrari with the
 largest root of the resolvent cubic), as :class:`sympy.Piecewise` where the
 branch depends on the sign of a discriminant.  For D > 4 there is no general
 formula in radicals: :func:`gfs_sharpness_expr` raises, and
@@ -20,7 +20,7 @@ formula in radicals: :func:`gfs_sharpness_expr` raises, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -60,7 +60,7 @@ def _check_depth(depth: int, *, low: int = 1) -> int:
     return depth
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbols(depth: int) -> tuple[sp.Symbol, ...]:
     """The weight symbols ``(w1, ..., wD)`` (real)."""
     _check_depth(depth)
@@ -107,11 +107,7 @@ def _along_flow(expr: sp.Expr, depth: int) -> sp.Expr:
 def verify_invariants(depth: int) -> list[sp.Expr]:
     """``d/dt (w_i^2 - w_j^2)`` along GF for all pairs, simplified (all must be 0)."""
     ws = symbols(depth)
-    return [
-        sp.simplify(_along_flow(ws[i] ** 2 - ws[j] ** 2, depth))
-        for i in range(depth)
-        for j in range(i + 1, depth)
-    ]
+    return [sp.simplify(_along_flow(ws[i] ** 2 - ws[j] ** 2, depth)) for i in range(depth) for j in range(i + 1, depth)]
 
 
 def verify_dpi_dt(depth: int) -> sp.Expr:
@@ -205,8 +201,10 @@ def _largest_root_cubic(
       (a quotient of positive terms, from ``u^3 + v^3 = -r``, ``u v = -p/3``)
       and, to avoid the cancellation in ``z - b2/3`` too,
       ``t = -(b0 - b2^3/27 + b2 z^2/3)/(z^2 + p)``.
-    * ``D < 0`` (three real roots): ``z = 2 Re((-r/2 + i sqrt(-D))^(1/3))``,
-      the principal branch, whose argument lies in ``(0, pi/3)``: the largest.
+    * ``D < 0`` (three real roots, so ``p < 0``): Viete's trigonometric form
+      ``z = 2 sqrt(-p/3) cos(acos((3r/2p) sqrt(-3/p))/3)``, which equals the
+      principal-branch radical ``2 Re((-r/2 + i sqrt(-D))^(1/3))`` and is the
+      largest root.
     """
     p_, r_, D_, u_, z_ = sp.symbols(f"p_{name} r_{name} Delta_{name} u_{name} z_{name}", real=True)
     sgn = sp.Piecewise((1, r_ >= 0), (-1, True))
@@ -214,17 +212,17 @@ def _largest_root_cubic(
         (p_, b1 - b2**2 / 3),
         (r_, 2 * b2**3 / 27 - b2 * b1 / 3 + b0),
         (D_, r_**2 / 4 + p_**3 / 27),
-        (u_, sp.real_root(-r_ / 2 - sgn * sp.sqrt(sp.Max(D_, 0)), 3)),
+        # -r/2 - sgn(r) sqrt(D) = -sgn(r) (|r|/2 + sqrt D): a real cube root of a positive base
+        (u_, -sgn * (sp.Abs(r_) / 2 + sp.sqrt(sp.Max(D_, 0))) ** sp.Rational(1, 3)),
     ]
-    u_nonzero = sp.Piecewise((u_, sp.Ne(u_, 0)), (1, True))  # no division by 0 in eager evaluation
-    v_ = -p_ / (3 * u_nonzero)
+    v_ = -p_ / (3 * u_)  # u = 0 only at a triple root, which needs y = 0
     defs.append(
         (
             z_,
             sp.Piecewise(
                 (-r_ / (u_**2 + p_ / 3 + v_**2), (D_ >= 0) & (p_ > 0)),
                 (u_ + v_, D_ >= 0),
-                (2 * sp.re((-r_ / 2 + sp.I * sp.sqrt(-D_)) ** sp.Rational(1, 3)), True),
+                (2 * sp.sqrt(-p_ / 3) * sp.cos(sp.acos(3 * r_ / (2 * p_) * sp.sqrt(-3 / p_)) / 3), True),
             ),
         )
     )
@@ -258,7 +256,7 @@ class ClosedForm:
         return expr
 
 
-@lru_cache(maxsize=None)
+@cache
 def closed_form(depth: int) -> ClosedForm:
     """The GFS shift and sharpness in radicals, for depth 1 to 4.
 
@@ -299,7 +297,7 @@ def closed_form(depth: int) -> ClosedForm:
             p3, r3 = sp.symbols("p r", real=True)
             defs += [(p3, coeffs[2]), (r3, coeffs[3] - y**2)]
             cubic_defs, root = _largest_root_cubic(sp.Integer(0), p3, r3, "3")
-            defs += cubic_defs + [(xs, root)]
+            defs += [*cubic_defs, (xs, root)]
             sharpness = 3 * xs**2 + p3
         else:
             A, B, C = sp.symbols("A B C", real=True)
@@ -314,7 +312,7 @@ def closed_form(depth: int) -> ClosedForm:
             T, s = sp.symbols("T s", positive=True)
             # s = sqrt(2T) > 0 when B != 0; for B = 0 the biquadratic branch is used and s is
             # set to 1 so that no branch divides by zero when all are evaluated eagerly.
-            defs += res_defs + [(T, T_expr), (s, sp.Piecewise((sp.sqrt(2 * T), sp.Ne(B, 0)), (1, True)))]
+            defs += [*res_defs, (T, T_expr), (s, sp.Piecewise((sp.sqrt(2 * T), sp.Ne(B, 0)), (1, True)))]
             # With the largest resolvent root, x^2 - s x + ... carries the pair of roots with the
             # largest sum, which contains the largest root whenever its discriminant is >= 0;
             # otherwise (that pair is complex) the largest root is in x^2 + s x + ... .
@@ -360,7 +358,7 @@ def d2_region() -> tuple[sp.Expr, sp.Boolean]:
     --------
     >>> diff, region = d2_region()
     >>> diff
-    eta**2*(w1 - w2)**2*(w1 + w2)**2*(w1*w2 - y)**2*(eta**2*(w1*w2 - y)**2 - 2)
+    eta**2*(w1 - w2)**2*(w1 + w2)**2*(-w1*w2 + y)**2*(eta**2*w1**2*w2**2 - 2*eta**2*w1*w2*y + eta**2*y**2 - 2)
     """
     w1, w2 = symbols(2)
     step = gd_map(2)
