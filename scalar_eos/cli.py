@@ -377,6 +377,24 @@ def cmd_latex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prove(args: argparse.Namespace) -> int:
+    from .prove import proofs_dir, run_proofs, write_latex
+
+    results = run_proofs(args.names or None)
+    tex = write_latex(results, proofs_dir() / "build" / "proofs.tex")
+    failed = any(r["verdict"] == "FAILED" for r in results)
+    if args.json:
+        doc = {"proofs": [{k: r[k] for k in ("name", "verdict", "statement", "details")} for r in results]}
+        print(json.dumps(doc, indent=2))
+    else:
+        for r in results:
+            print(f"{r['name']:<24} {r['verdict']:<10} {r['seconds']:>7.2f} s  {r['statement']}")
+            if r["verdict"] == "FAILED":
+                print(f"    {r['details']}")
+        print(f"document: {tex}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -433,6 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None, help="write to FILE.tex (default: stdout)")
     p.add_argument("--pdf", action="store_true", help="also compile with pdflatex")
     p.set_defaults(func=cmd_latex)
+
+    p = sub.add_parser("prove", help="run the machine-checked proofs in proofs/")
+    p.add_argument("names", nargs="*", help="proof names (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_prove)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")
