@@ -395,6 +395,32 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from . import plots
+
+    if args.kind == "trajectory":
+        from .dynamics import gd
+
+        if not args.weights or args.eta is None:
+            raise InvalidArgument("plot trajectory needs --weights and --eta")
+        ws = parse_weights(args.weights, None)
+        eta = parse_number(args.eta, None, "--eta")
+        from ._validate import check_steps
+
+        tr = gd(ws, eta, check_steps(args.steps), target=parse_number(args.target, None, "--target"))
+        out = plots.plot_trajectory(tr, args.output)
+    elif args.kind == "phase":
+        from .phase import phase_diagram, plot_phase
+
+        out = plot_phase(phase_diagram(args.depth, max_steps=args.steps), args.output)
+    elif args.kind == "region":
+        out = plots.plot_region(args.output, seed=args.seed)
+    else:  # argparse restricts the choices
+        raise InvalidArgument(f"unknown plot kind {args.kind!r}")
+    print(f"saved {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -456,6 +482,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", help="proof names (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_prove)
+
+    p = sub.add_parser("plot", help="figures: trajectory, phase, region (needs matplotlib)")
+    p.add_argument("kind", choices=["trajectory", "phase", "region"], help="which figure")
+    p.add_argument("-o", "--output", required=True, help="output file (PNG)")
+    p.add_argument("--weights", "-w", default=None, help="trajectory: initial weights")
+    p.add_argument("--eta", default=None, help="trajectory: step size")
+    p.add_argument("--target", default="1", help="trajectory: target y")
+    p.add_argument("--steps", type=int, default=300, help="GD steps (trajectory) or budget per cell (phase)")
+    p.add_argument("--depth", type=int, default=3, help="phase: network depth")
+    p.add_argument("--seed", type=int, default=0, help="region: sampling seed")
+    p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")

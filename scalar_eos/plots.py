@@ -1,0 +1,81 @@
+"""Figures: ``scalar-eos plot trajectory|phase|region`` (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+__all__ = ["plot_region", "plot_trajectory"]
+
+
+def _plt() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InvalidArgument("plotting needs matplotlib: pip install 'scalar-eos[plot]'") from None
+    return plt
+
+
+def plot_trajectory(tr: Any, path: str, *, title: str | None = None) -> str:
+    """Loss (log scale), sharpness, GFS sharpness and the line 2/eta along a GD run."""
+    plt = _plt()
+    t = np.arange(len(tr))
+    loss = np.asarray(tr.loss, dtype=float)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    ax1.semilogy(t, np.maximum(loss, 1e-300), color="tab:gray", lw=1)
+    ax1.set_ylabel("loss")
+    depth = len(tr.weights[0]) if len(tr) else 0
+    ax1.set_title(title or f"GD on a depth-{depth} scalar network, eta = {float(tr.eta):g}")
+    ax2.plot(t, np.asarray(tr.sharpness, dtype=float), color="tab:blue", lw=0.8, label="sharpness at the iterate")
+    ax2.plot(t, np.asarray(tr.gfs_sharpness, dtype=float), color="tab:red", lw=2, label="GFS sharpness")
+    ax2.axhline(tr.threshold, color="k", ls="--", lw=1, label="2/eta")
+    ax2.set_xlabel("step t")
+    ax2.set_ylabel("sharpness")
+    ax2.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_region(path: str, *, samples: int = 4000, seed: int = 0, target: float = 1.0) -> str:
+    """D = 2: the exact one-step region ``eta |pi - y| <= sqrt 2`` with sampled points.
+
+    Each sampled ``(w, eta)`` is placed at ``(pi - y, eta)`` and coloured by what
+    one GD step did to the GFS sharpness (float64 fast path).
+    """
+    from . import fast
+
+    plt = _plt()
+    rng = np.random.default_rng(seed)
+    W = np.exp(rng.uniform(-1.5, 1.5, size=(samples, 2)))
+    eta = rng.uniform(0.02, 2.0, size=samples)
+    before = fast.gfs_sharpness(W, target=target)
+    after = fast.gfs_sharpness(fast.gd_step(W, eta, target=target), target=target)
+    r = np.prod(W, axis=1) - target
+    ok = np.isfinite(before) & np.isfinite(after)
+    inc = ok & (after > before * (1 + 1e-12))
+    dec = ok & ~inc
+    fig, ax = plt.subplots(figsize=(7, 5))
+    rr = np.linspace(min(r.min(), -0.1), r.max(), 400)
+    with np.errstate(divide="ignore"):
+        bound = np.sqrt(2) / np.abs(rr)
+    ax.fill_between(rr, 0, np.minimum(bound, 2.1), color="#d9f0d3", label="region eta |pi - y| <= sqrt 2")
+    ax.plot(rr, np.minimum(bound, 2.1), color="k", lw=1)
+    ax.scatter(r[dec], eta[dec], s=4, color="tab:green", label="sampled: psi did not increase")
+    ax.scatter(r[inc], eta[inc], s=4, color="tab:red", label="sampled: psi increased")
+    ax.set_xlabel("pi(w) - y")
+    ax.set_ylabel("step size eta")
+    ax.set_ylim(0, 2.05)
+    ax.set_title(f"Depth 2, y = {target:g}: where one GD step does not increase the GFS sharpness")
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
