@@ -445,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=100, help="number of GD steps (default 100)")
     p.add_argument("--every", type=int, default=1, help="print every k-th step in the table")
     p.add_argument(
-        "--budget", type=int, default=20_000, help="GD steps allowed to classify the outcome (default 20000)"
+        "--budget", type=int, default=100_000, help="GD steps allowed to classify the outcome (default 100000)"
     )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="print JSON")
