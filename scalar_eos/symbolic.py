@@ -30,6 +30,7 @@ __all__ = [
     "ClosedForm",
     "closed_form",
     "d2_region",
+    "evaluate_closed_form",
     "gd_map",
     "gd_squares",
     "gf_field",
@@ -251,9 +252,42 @@ class ClosedForm:
 
     def expand(self, expr: sp.Expr) -> sp.Expr:
         """Substitute the chain of definitions into ``expr`` (a tree in ``w`` and ``y``)."""
+        if self.depth >= 4:
+            return _substitute_chain(expr, self.definitions)
         for sym, val in reversed(self.definitions):
             expr = expr.xreplace({sym: val})
         return expr
+
+
+def _substitute_chain(expr: sp.Basic, definitions: list[tuple[sp.Symbol, sp.Expr]]) -> sp.Basic:
+    """Replace defined symbols recursively, rebuilding arithmetic nodes unevaluated (memoised).
+
+    SymPy's automatic canonicalisation of the expanded D = 4 tree takes minutes;
+    the chain shares subtrees, so rebuilding without evaluation is immediate.
+    """
+    table = dict(definitions)
+    memo: dict[int, sp.Basic] = {}
+
+    def rebuild(node: sp.Basic) -> sp.Basic:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if node in table:
+            out = rebuild(table[node])
+        elif not node.args:
+            out = node
+        else:
+            args = [rebuild(a) for a in node.args]
+            if all(a is b for a, b in zip(args, node.args, strict=True)):
+                out = node
+            elif isinstance(node, sp.Add | sp.Mul | sp.Pow):
+                out = node.func(*args, evaluate=False)
+            else:
+                out = node.func(*args)
+        memo[key] = out
+        return out
+
+    return rebuild(expr)
 
 
 @cache
@@ -301,14 +335,9 @@ def closed_form(depth: int) -> ClosedForm:
             sharpness = 3 * xs**2 + p3
         else:
             A, B, C = sp.symbols("A B C", real=True)
-            # expressed through the squares directly (substituting the centred deltas makes
-            # the expanded tree far larger): A = e2(delta), B = e3(delta), C = e4(delta) - y^2
-            cen = {mean: sp.Add(*qs) / depth} | {d: q - sp.Add(*qs) / depth for d, q in zip(deltas, qs, strict=True)}
-            defs = []
-            defs += [(A, sp.expand(coeffs[2].xreplace(cen))), (B, sp.expand(coeffs[3].xreplace(cen)))]
-            defs += [(C, sp.expand(coeffs[4].xreplace(cen)) - y**2), (mean, sp.Add(*qs) / depth)]
+            defs += [(A, coeffs[2]), (B, coeffs[3]), (C, coeffs[4] - y**2)]
             # resolvent 8T^3 + 8A T^2 + (2A^2 - 8C) T - B^2 = 0: its largest root T > 0 (B != 0)
-            res_defs, T_expr = _largest_root_cubic(A, (A**2 - 4 * C) / 4, -(B**2) / 8, "R", small_root_form=False)
+            res_defs, T_expr = _largest_root_cubic(A, (A**2 - 4 * C) / 4, -(B**2) / 8, "R")
             T, s = sp.symbols("T s", positive=True)
             # s = sqrt(2T) > 0 when B != 0; for B = 0 the biquadratic branch is used and s is
             # set to 1 so that no branch divides by zero when all are evaluated eagerly.
@@ -326,6 +355,27 @@ def closed_form(depth: int) -> ClosedForm:
     cs = sp.Symbol("c_star", real=True)
     defs.append((cs, shift))
     return ClosedForm(depth, defs, cs, sharpness)
+
+
+def evaluate_closed_form(depth: int, w: list, target: object = 1, dps: int = 50) -> sp.Float:
+    """Evaluate the closed-form psi exactly along the chain of definitions, then to ``dps`` digits.
+
+    Each definition is substituted with exact rationals in turn (no giant
+    tree), so this is the dependable exact evaluation for D = 3, 4.
+
+    Examples
+    --------
+    >>> evaluate_closed_form(3, ["1", "2", "0.5"], 1, dps=20)
+    5.2500000000000000000
+    """
+    cf = closed_form(depth)
+    if len(w) != depth:
+        raise InvalidArgument(f"expected {depth} weights, got {len(w)}")
+    vals: dict[sp.Symbol, sp.Expr] = {s_: sp.Rational(str(v)) for s_, v in zip(symbols(depth), w, strict=True)}
+    vals[y] = sp.Rational(str(target))
+    for sym, expr in cf.definitions:
+        vals[sym] = expr.xreplace(vals)
+    return sp.N(cf.sharpness.xreplace(vals), dps)
 
 
 def gfs_sharpness_expr(depth: int) -> sp.Expr:

@@ -83,3 +83,18 @@ def test_no_closed_form_beyond_depth4():
         S.gfs_sharpness_expr(5)
     eq, psi = S.gfs_sharpness_implicit(5)
     assert eq.has(S.c) and psi.has(S.c)
+
+
+@pytest.mark.parametrize(
+    ("w", "y"),
+    [
+        (["0.943", "1.769", "1.299", "0.7"], "1"),
+        (["1", "1", "1", "1.000000001"], "1"),
+        (["-0.4", "2.5", "1.1", "0.9"], "-2"),
+    ],
+)
+def test_closed_form_depth4_exact_evaluation(w, y):
+    ref = se.gfs(w, target=y, dps=60)
+    val = S.evaluate_closed_form(4, w, y, dps=55)
+    with mpmath.workdps(60):
+        assert abs(mpmath.mpf(str(val)) - ref.sharpness) / ref.sharpness < mpmath.mpf("1e-50")
