@@ -343,11 +343,17 @@ def closed_form(depth: int) -> ClosedForm:
             # set to 1 so that no branch divides by zero when all are evaluated eagerly.
             defs += [*res_defs, (T, T_expr), (s, sp.Piecewise((sp.sqrt(2 * T), sp.Ne(B, 0)), (1, True)))]
             # With the largest resolvent root, x^2 - s x + ... carries the pair of roots with the
-            # largest sum, which contains the largest root whenever its discriminant is >= 0;
-            # otherwise (that pair is complex) the largest root is in x^2 + s x + ... .
+            # largest sum, which contains the largest root unless that pair is complex; then the
+            # largest root is in x^2 + s x + ... .
             d_plus, d_minus = sp.symbols("Delta_plus Delta_minus", real=True)
             defs += [(d_plus, -2 * T - 2 * A - 2 * B / s), (d_minus, -2 * T - 2 * A + 2 * B / s)]
-            ferrari = sp.Piecewise(((s + sp.sqrt(d_plus)) / 2, d_plus >= 0), ((-s + sp.sqrt(d_minus)) / 2, True))
+            # Which factor holds the largest root, decided on rational quantities only: with four real
+            # roots (three real resolvent roots, Delta_R < 0) always the first; with two real roots
+            # x1 >= x2 and a complex pair, (x1 + x2)|x1 + x3|^2 = -B, so the first iff B < 0.
+            delta_R = next(sym for sym, _ in res_defs if sym.name == "Delta_R")
+            ferrari = sp.Piecewise(
+                ((s + sp.sqrt(d_plus)) / 2, (delta_R < 0) | (B < 0)), ((-s + sp.sqrt(d_minus)) / 2, True)
+            )
             biquadratic = sp.sqrt((-A + sp.sqrt(A**2 - 4 * C)) / 2)
             defs.append((xs, sp.Piecewise((biquadratic, sp.Eq(B, 0)), (ferrari, True))))
             sharpness = (4 * xs**2 + 2 * A) * xs + B

@@ -98,3 +98,18 @@ def test_closed_form_depth4_exact_evaluation(w, y):
     val = S.evaluate_closed_form(4, w, y, dps=55)
     with mpmath.workdps(60):
         assert abs(mpmath.mpf(str(val)) - ref.sharpness) / ref.sharpness < mpmath.mpf("1e-50")
+
+
+@pytest.mark.slow
+def test_closed_form_depth4_exact_subs():
+    expr = S.gfs_sharpness_expr(4)
+    ws = S.symbols(4)
+    for w, y in [
+        (["0.943", "-1.769", "1.299", "0.7"], "1"),
+        (["1", "1", "1", "1.000000001"], "2"),
+        (["2", "2", "2", "2"], "1"),
+    ]:
+        ref = se.gfs(w, target=y, dps=60)
+        val = sp.N(expr.subs({s: sp.Rational(x) for s, x in zip(ws, w, strict=True)} | {S.y: sp.Rational(y)}), 55)
+        with mpmath.workdps(60):
+            assert abs(mpmath.mpf(str(val)) - ref.sharpness) / ref.sharpness < mpmath.mpf("1e-50")
