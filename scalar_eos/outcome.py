@@ -288,10 +288,13 @@ def classify(
     >>> classify([1.0, 1.01], 1.2).status
     'periodic'
     """
-    w = np.asarray(w0, dtype=float)
+    try:
+        w = np.asarray(w0, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"w0 must be a sequence of real numbers, got {w0!r}") from None
     if w.ndim != 1:
         raise InvalidArgument(f"w0 must be one point (a 1-D sequence of weights), got shape {w.shape}")
-    if float(np.ndim(target)) or float(np.ndim(eta)):
+    if np.ndim(target) or np.ndim(eta):
         raise InvalidArgument("eta and target must be scalars for a single run")
     res = classify_batch(
         w[None, :], eta, target=target, scale=scale, max_steps=max_steps, max_period=max_period, rtol=rtol
@@ -310,7 +313,7 @@ def classify(
         for _ in range(period):
             orbit.append([float(x) for x in cur])
             cur = fast.gd_step(cur[None, :], eta, target=target, scale=scale)[0]
-    eta_f = float(eta) * 1.0
+    eta_f = float(eta)
     return Outcome(
         status=status,
         period=period,
