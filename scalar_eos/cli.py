@@ -421,6 +421,92 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from . import sweep as sw
+
+    base = sw.load_design(args.design) if args.design else {}
+    claims = [c.strip() for c in args.claims.split(",") if c.strip()] if args.claims else None
+    design = sw.normalize_design(
+        base,
+        depth=args.depth,
+        samples=args.samples,
+        seed=args.seed,
+        mode=args.mode,
+        chunk=args.chunk,
+        claims=claims,
+        max_steps=args.max_steps,
+    )
+    progress = True if args.progress else (False if args.quiet else None)
+    try:
+        with sw.sigterm_as_interrupt():
+            res = sw.sweep(design, args.out, workers=args.workers, scheduler=args.scheduler, progress=progress)
+    except KeyboardInterrupt:
+        print(
+            f"scalar-eos: sweep interrupted; finished chunks are saved in {args.out}.parts/ - "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if args.json:
+        print(json.dumps(res.as_dict(), indent=2))
+    elif res.computed == 0 and res.resumed == res.chunks:
+        print(f"{res.path}: already complete ({res.rows} rows, same design); nothing to do")
+    else:
+        resumed = f", {res.resumed} resumed" if res.resumed else ""
+        print(
+            f"wrote {res.path}: {res.rows} rows in {res.chunks} chunks ({res.computed} computed{resumed}) "
+            f"in {res.seconds:.1f} s"
+        )
+    return 0
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> int:
+    from . import sweep as sw
+
+    rep = sw.report(args.file, verify=args.verify)
+    if args.plot:
+        sw.plot_report(args.file, args.plot)
+        print(f"saved {args.plot}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rep, indent=2))
+        return 0
+    d = rep["design"]
+    print(
+        f"{rep['file']}: {rep['rows']} rows, mode {d['mode']}, depth {d['depth']}, seed {d['seed']} "
+        f"(scalar-eos {rep['version']})"
+    )
+    for k, v in rep["invalid_points"].items():
+        print(f"  {v} points with fast-path status {k} (no result)")
+    if d["mode"] == "step":
+        print(f"  GFS sharpness increased in one step (float64, > 1e-12 relative): {rep['psi_increased_float64']}")
+        for cid, e in rep["claims"].items():
+            print(
+                f"  {cid}: hypothesis holds at {e['hypothesis']}, float64 violations {e['float64_violations']}, "
+                f"verified counterexamples among the worst {len(e['worst'])}: {e['verified_counterexamples']}"
+            )
+            for w in e["worst"]:
+                tag = "VERIFIED" if w["verified"] else "not confirmed exactly"
+                print(
+                    f"    row {w['row']}: w = {w['weights']}, eta = {w['eta']!r}, target = {w['target']!r}, "
+                    f"score {w['score']:.3g} ({tag})"
+                )
+    else:
+        for key in ("outcomes", "categories"):
+            if key in rep:
+                print(f"  {key}: " + ", ".join(f"{k} {v}" for k, v in sorted(rep[key].items(), key=lambda t: -t[1])))
+        if "gfs_not_monotone" in rep:
+            print(f"  runs where the GFS sharpness rose (> 1e-12 relative) at some step: {rep['gfs_not_monotone']}")
+        if "largest_gfs_increase" in rep:
+            li = rep["largest_gfs_increase"]
+            print(f"  largest one-step GFS increase: {li['value']:.3g} (row {li['row']})")
+        for cid, e in rep["claims"].items():
+            print(
+                f"  {cid}: hypothesis at {e['hypothesis']}: holds {e['holds']}, fails {e['fails']}, "
+                f"undecided {e['undecided']}"
+            )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -493,6 +579,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=3, help="phase: network depth")
     p.add_argument("--seed", type=int, default=0, help="region: sampling seed")
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("sweep", help="map claims or GD outcomes over parameter space (resumable; Parquet)")
+    p.add_argument("--design", default=None, metavar="FILE", help="design file (.toml or .json); flags override it")
+    p.add_argument("--depth", type=int, default=None, help="network depth D (default 3)")
+    p.add_argument("--samples", type=int, default=None, help="points drawn per grid cell (default 10000)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    p.add_argument("--mode", choices=["step", "run"], default=None, help="one-step claim check or full GD runs")
+    p.add_argument("--out", required=True, help="output Parquet file (work in progress in OUT.parts/)")
+    p.add_argument("--chunk", type=int, default=None, help="rows per chunk (default 4096 step, 512 run)")
+    p.add_argument("--claims", default=None, help="comma-separated claim ids to check")
+    p.add_argument("--max-steps", type=int, default=None, help="run mode: GD budget per point (default 20000)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=int, default=None, help="run chunks on a local Dask cluster of N processes")
+    g.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run chunks on an existing Dask scheduler")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sweep-report", help="aggregate a finished sweep file (and plot it)")
+    p.add_argument("file", help="sweep Parquet file")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="save the outcome figure (needs matplotlib)")
+    p.add_argument("--verify", type=int, default=3, help="worst violations per claim re-checked exactly (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_sweep_report)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")

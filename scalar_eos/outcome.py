@@ -42,7 +42,7 @@ from . import fast
 from .errors import InvalidArgument
 from .fast import INCREASE_RTOL, Status
 
-__all__ = ["OUTCOMES", "Outcome", "classify", "classify_batch"]
+__all__ = ["OUTCOMES", "Outcome", "classify", "classify_batch", "outcome_at"]
 
 #: Outcome names, indexed by the integer codes of :func:`classify_batch`.
 OUTCOMES = ("converged", "periodic", "diverged", "saddle", "undecided")
@@ -261,6 +261,25 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
         osc = np.max(ring_r, axis=0) > 1e-6 * np.abs(y)
         reason = np.where(near, 1, np.where(osc, 2, 3)).astype(np.int8)
         finish(np.ones(idx.size, dtype=bool), UNDECIDED, reason=reason)
+
+
+def outcome_at(res: dict[str, np.ndarray], i: int, eta: float) -> Outcome:
+    """Row ``i`` of a :func:`classify_batch` result as an :class:`Outcome` (no orbit)."""
+    status = OUTCOMES[int(res["status"][i])]
+    final = float(res["final_sharpness"][i])
+    final_ok = status not in ("diverged", "saddle") and np.isfinite(final)
+    max_inc = float(res["max_gfs_increase"][i])
+    return Outcome(
+        status=status,
+        period=int(res["period"][i]) or None,
+        final_sharpness=final if final_ok else None,
+        gap=(2.0 / float(eta) - final) if final_ok else None,
+        gfs_monotone=bool(res["gfs_monotone"][i]),
+        max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
+        steps=int(res["steps"][i]),
+        reason=reason_text(res["reason"][i]) if status == "undecided" else "",
+        final_weights=[float(x) for x in res["weights"][i]],
+    )
 
 
 def reason_text(code: int) -> str:

@@ -25,7 +25,7 @@ from . import fast
 from .errors import InvalidArgument
 from .outcome import OUTCOMES, classify_batch
 
-__all__ = ["CATEGORIES", "PhaseDiagram", "phase_diagram", "plot_phase"]
+__all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
 CATEGORIES = ("stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided")
 _COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
@@ -71,6 +71,19 @@ def initial_points(depth: int, products: np.ndarray, imbalance: float) -> np.nda
     return base * (products[:, None] ** (1.0 / depth))
 
 
+def categorize(status: np.ndarray, ratio: np.ndarray, start_stable: np.ndarray, delta: float) -> np.ndarray:
+    """Phase categories (codes into :data:`CATEGORIES`) from outcome codes and ``final * eta / 2``."""
+    cat = np.full(status.shape, CATEGORIES.index("undecided"), dtype=np.int8)
+    conv = status == OUTCOMES.index("converged")
+    cat[conv & (ratio > 1 + 1e-12)] = CATEGORIES.index("above")
+    cat[conv & (ratio <= 1 + 1e-12) & (ratio > 1 - delta)] = CATEGORIES.index("eos")
+    cat[conv & (ratio <= 1 - delta)] = CATEGORIES.index("below")
+    cat[conv & start_stable & (ratio <= 1 + 1e-12)] = CATEGORIES.index("stable")
+    for name in ("periodic", "diverged", "saddle"):
+        cat[status == OUTCOMES.index(name)] = CATEGORIES.index(name)
+    return cat
+
+
 def phase_diagram(
     depth: int,
     *,
@@ -104,16 +117,9 @@ def phase_diagram(
     eta = (cs[None, :] / psi0[:, None]).ravel()
     res = classify_batch(W, eta, max_steps=max_steps)
     ratio = res["final_sharpness"] * eta / 2
-    status = res["status"]
-    cat = np.full(status.shape, CATEGORIES.index("undecided"), dtype=np.int8)
-    conv = status == OUTCOMES.index("converged")
-    cat[conv & (ratio > 1 + 1e-12)] = CATEGORIES.index("above")
-    cat[conv & (ratio <= 1 + 1e-12) & (ratio > 1 - delta)] = CATEGORIES.index("eos")
-    cat[conv & (ratio <= 1 - delta)] = CATEGORIES.index("below")
     start_stable = np.broadcast_to(cs <= 2, (len(prods), len(cs))).ravel()
-    cat[conv & start_stable & (ratio <= 1 + 1e-12)] = CATEGORIES.index("stable")
-    for name in ("periodic", "diverged", "saddle"):
-        cat[status == OUTCOMES.index(name)] = CATEGORIES.index(name)
+    cat = categorize(res["status"], ratio, start_stable, delta)
+    conv = res["status"] == OUTCOMES.index("converged")
     shape = (len(prods), len(cs))
     return PhaseDiagram(
         depth=depth,

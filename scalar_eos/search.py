@@ -39,7 +39,7 @@ from .errors import InvalidArgument
 from .gfs import exact_gfs
 from .model import Point
 from .onestep import exact_one_step
-from .outcome import OUTCOMES, Outcome, classify_batch
+from .outcome import OUTCOMES, Outcome, classify_batch, outcome_at
 
 __all__ = ["Counterexample", "SearchReport", "search"]
 
@@ -201,16 +201,7 @@ def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float
     if c.id not in ("zhu-minimalist", "eos-convergence"):  # a user's claim: evaluate its conclusion
         out = np.zeros(W.shape[0])
         for i in range(W.shape[0]):
-            o = Outcome(
-                OUTCOMES[int(status[i])],
-                int(res["period"][i]) or None,
-                float(final[i]) if np.isfinite(final[i]) else None,
-                None,
-                bool(res["gfs_monotone"][i]),
-                float(res["max_gfs_increase"][i]),
-                int(res["steps"][i]),
-            )
-            concl = c.conclusion(o, float(eta[i]))
+            concl = c.conclusion(outcome_at(res, i, float(eta[i])), float(eta[i]))
             out[i] = -np.inf if concl is None else (1.0 if concl is False else 0.0)
         return out
     if c.id == "zhu-minimalist":

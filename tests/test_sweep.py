@@ -1,0 +1,289 @@
+"""Sweeps: design validation, determinism, resume after SIGKILL, Dask = serial, reports."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyarrow")
+
+from scalar_eos import sweep as sw
+from scalar_eos.cli import main
+from scalar_eos.errors import InvalidArgument
+from scalar_eos.onestep import one_step
+from scalar_eos.phase import CATEGORIES, phase_diagram
+
+SMALL = {"depth": 3, "samples": 2000, "seed": 3, "chunk": 250}
+
+
+def _table(path):
+    table, meta = sw.read_sweep(path)
+    return {c: table.column(c).to_numpy(zero_copy_only=False) for c in table.column_names}, meta
+
+
+def test_defaults_are_filled_and_stored(tmp_path):
+    out = tmp_path / "s.parquet"
+    res = sw.sweep(SMALL, out)
+    assert (res.rows, res.chunks, res.computed, res.resumed) == (2000, 8, 8, 0)
+    cols, meta = _table(out)
+    assert meta["design"] == sw.normalize_design(SMALL)
+    assert meta["design"]["weights"] == {"dist": "loguniform", "low": 0.2, "high": 5.0, "signs": "positive"}
+    assert list(cols["row"]) == list(range(2000))
+    assert not (out.parent / "s.parquet.parts").exists()
+    # the sampled quantities respect the design
+    w = np.stack([cols[f"w{i}"] for i in (1, 2, 3)], axis=1)
+    assert np.all((w >= 0.2) & (w <= 5.0))
+    assert np.all((cols["eta_psi0"] >= 0.5) & (cols["eta_psi0"] <= 3.0))
+    np.testing.assert_allclose(cols["product0"], np.prod(w, axis=1))
+
+
+def test_chunks_are_independent_of_order_and_process():
+    d = sw.normalize_design(SMALL)
+    first = sw.compute_chunk(d, 5)
+    for k in (0, 7, 2):
+        sw.compute_chunk(d, k)
+    again = sw.compute_chunk(d, 5)
+    for key in first:
+        np.testing.assert_array_equal(first[key], again[key])
+    other = sw.compute_chunk(sw.normalize_design({**SMALL, "seed": 4}), 5)
+    assert not np.array_equal(first["w1"], other["w1"])
+
+
+def test_partial_run_then_resume_is_identical(tmp_path):
+    ref = tmp_path / "ref.parquet"
+    sw.sweep(SMALL, ref)
+    out = tmp_path / "out.parquet"
+    r1 = sw.sweep(SMALL, out, max_chunks=3)
+    assert not r1.complete and not out.exists()
+    assert len(list((tmp_path / "out.parquet.parts").glob("chunk-*.parquet"))) == 3
+    r2 = sw.sweep(SMALL, out)
+    assert (r2.computed, r2.resumed, r2.complete) == (5, 3, True)
+    assert filecmp.cmp(ref, out, shallow=False)
+    # re-running a finished sweep does nothing
+    assert sw.sweep(SMALL, out).computed == 0
+
+
+def test_resume_after_sigkill_gives_identical_file(tmp_path):
+    args = ["--depth", "3", "--samples", "200000", "--seed", "11", "--chunk", "2000", "--quiet"]
+    ref = tmp_path / "ref.parquet"
+    assert main(["sweep", *args, "--out", str(ref)]) == 0
+    out = tmp_path / "killed.parquet"
+    cmd = [sys.executable, "-m", "scalar_eos", "sweep", *args, "--out", str(out)]
+    parts = tmp_path / "killed.parquet.parts"
+    kills = 0
+    for _ in range(3):  # kill it three times, each after it saved some new chunks
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        before = len(list(parts.glob("chunk-*.parquet"))) if parts.exists() else 0
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if parts.exists() and len(list(parts.glob("chunk-*.parquet"))) >= before + 5:
+                break
+            time.sleep(0.005)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    assert kills >= 1, "the sweep finished before it could be killed"
+    assert not out.exists() or kills < 3
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert filecmp.cmp(ref, out, shallow=False)
+    assert not parts.exists()
+
+
+def test_sigint_saves_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "s.parquet"
+    cmd = [sys.executable, "-m", "scalar_eos", "sweep", "--samples", "400000", "--chunk", "2000", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parts = tmp_path / "s.parquet.parts"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (parts.exists() and list(parts.glob("chunk-*.parquet"))):
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before SIGINT arrived")
+    assert proc.returncode == 130
+    assert "run the same command again to resume" in err
+    assert "Traceback" not in err
+
+
+def test_changed_design_is_refused(tmp_path, capsys):
+    out = tmp_path / "s.parquet"
+    sw.sweep(SMALL, out, max_chunks=2)
+    with pytest.raises(sw.SweepMismatch, match=r"different design \(seed: 3 -> 4\)"):
+        sw.sweep({**SMALL, "seed": 4}, out)
+    sw.sweep(SMALL, out)
+    assert main(["sweep", "--depth", "4", "--samples", "2000", "--seed", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "different design" in err and "depth: [3] -> [4]" in err
+
+
+def test_version_change_is_refused(tmp_path, monkeypatch):
+    out = tmp_path / "s.parquet"
+    sw.sweep(SMALL, out, max_chunks=1)
+    import scalar_eos
+
+    monkeypatch.setattr(scalar_eos, "__version__", "9.9.9")
+    with pytest.raises(sw.SweepMismatch, match="was written by scalar-eos"):
+        sw.sweep(SMALL, out)
+
+
+@pytest.mark.parametrize(
+    ("design", "message"),
+    [
+        ({"depth": 0}, "depth must be an integer in"),
+        ({"depth": []}, "non-empty list"),
+        ({"samples": 0}, "samples must be an integer >= 1"),
+        ({"samples": 1.5}, "samples must be an integer"),
+        ({"mode": "walk"}, "mode must be 'step' or 'run'"),
+        ({"colour": 1}, "unknown design keys"),
+        ({"weights": {"dist": "loguniform", "low": 2, "high": 1}}, "low must be < high"),
+        ({"weights": {"dist": "gamma", "low": 1, "high": 2}}, "must be 'uniform' or 'loguniform'"),
+        ({"weights": {"dist": "uniform", "low": -1, "high": 2}}, "must be positive"),
+        ({"weights": {"product": 0}}, "must be non-zero"),
+        ({"eta": 0.1, "eta_psi": 1.0}, "either eta or eta_psi"),
+        ({"eta": -0.1}, "eta must be positive"),
+        ({"eta_psi": {"linspace": [1, 2]}}, r"\[start, stop, count\]"),
+        ({"target": 0}, "target must be non-zero"),
+        ({"target": float("nan")}, "must be finite"),
+        ({"claims": ["no-such-claim"]}, "unknown claim"),
+        ({"claims": ["eos-convergence"]}, "is a trajectory claim"),
+        ({"max_steps": 10}, "applies to mode 'run' only"),
+        ({"mode": "run", "quantities": ["speed"]}, "quantities must be"),
+        ({"samples": 10**9, "depth": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}, "at most"),
+    ],
+)
+def test_bad_designs_are_rejected(design, message):
+    with pytest.raises(InvalidArgument, match=message):
+        sw.normalize_design(design)
+
+
+def test_design_files(tmp_path, capsys):
+    toml = tmp_path / "d.toml"
+    toml.write_text(
+        'depth = 2\nsamples = 3\nmode = "run"\nmax_steps = 2000\n'
+        "[weights]\nproduct = {linspace = [0.5, 1.5, 2]}\nimbalance = 0.3\n"
+        "[eta_psi]\ngrid = [1.0, 2.5]\n"
+    )
+    d = sw.normalize_design(sw.load_design(toml))
+    assert sw.total_rows(d) == 2 * 2 * 3
+    (tmp_path / "d.json").write_text(json.dumps({"depth": 2, "samples": 3}))
+    assert sw.normalize_design(sw.load_design(tmp_path / "d.json"))["samples"] == 3
+    bad = tmp_path / "bad.toml"
+    bad.write_text("depth = [2,\n")
+    assert main(["sweep", "--design", str(bad), "--out", str(tmp_path / "x.parquet")]) == 2
+    assert "is not valid TOML" in capsys.readouterr().err
+    assert main(["sweep", "--design", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x.parquet")]) == 2
+    assert "cannot read design file" in capsys.readouterr().err
+    assert main(["sweep", "--samples", "10", "--out", str(tmp_path / "no" / "x.parquet")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_grid_run_reproduces_the_phase_diagram(tmp_path):
+    """A grid design in run mode gives the categories of scalar_eos.phase, cell by cell."""
+    prods, cs = [0.3, 0.9, 1.6], [0.8, 2.2, 2.6, 3.5]
+    design = {
+        "depth": 3,
+        "samples": 1,
+        "mode": "run",
+        "max_steps": 3000,
+        "chunk": 5,
+        "weights": {"product": {"grid": prods}, "imbalance": 0.5},
+        "eta_psi": {"grid": cs},
+    }
+    out = tmp_path / "grid.parquet"
+    sw.sweep(design, out)
+    cols, _ = _table(out)
+    pd = phase_diagram(3, products=prods, eta_psi=cs, imbalance=0.5, max_steps=3000)
+    expected = [CATEGORIES[k] for k in pd.category.ravel()]
+    assert list(cols["category"]) == expected
+    np.testing.assert_allclose(cols["eta_psi0"], np.tile(cs, len(prods)), rtol=1e-14)
+    np.testing.assert_allclose(cols["product0"], np.repeat(prods, len(cs)), rtol=1e-14)
+
+
+def test_step_report_counterexamples_are_exact(tmp_path):
+    out = tmp_path / "s.parquet"
+    sw.sweep({"depth": 2, "samples": 3000, "seed": 0, "claims": ["step-decrease", "step-decrease-d2"]}, out)
+    rep = sw.report(out, verify=2)
+    cols, _ = _table(out)
+    inc = np.isfinite(cols["rel_change"]) & (cols["rel_change"] > 1e-12)
+    assert rep["psi_increased_float64"] == int(inc.sum()) > 0
+    e = rep["claims"]["step-decrease"]
+    assert e["hypothesis"] == 3000 and e["float64_violations"] == int(inc.sum())
+    assert e["verified_counterexamples"] == 2
+    for ce in e["worst"]:  # independent exact check of each reported counterexample
+        assert one_step(ce["weights"], ce["eta"], target=ce["target"]).relation == "increased"
+    assert rep["claims"]["step-decrease-d2"]["float64_violations"] == 0
+
+
+def test_run_report_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.parquet"
+    code = main(["sweep", "--mode", "run", "--samples", "120", "--seed", "1", "--max-steps", "2000", "--out", str(out)])
+    assert code == 0
+    capsys.readouterr()
+    png = tmp_path / "r.png"
+    assert main(["sweep-report", str(out), "--json", "--plot", str(png)]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert sum(rep["outcomes"].values()) == 120 == sum(rep["categories"].values())
+    e = rep["claims"]["eos-convergence"]
+    assert e["holds"] + e["fails"] + e["undecided"] == e["hypothesis"]
+    assert png.stat().st_size > 10_000
+    assert main(["sweep-report", str(out)]) == 0
+    assert "outcomes:" in capsys.readouterr().out
+
+
+def test_report_rejects_other_files(tmp_path, capsys):
+    f = tmp_path / "x.parquet"
+    f.write_text("not parquet")
+    assert main(["sweep-report", str(f)]) == 2
+    assert "cannot read sweep file" in capsys.readouterr().err
+
+
+def test_pandas_reads_the_file(tmp_path):
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "s.parquet"
+    sw.sweep({"depth": 2, "samples": 50}, out)
+    df = pd.read_parquet(out)
+    assert len(df) == 50 and {"w1", "w2", "eta", "psi0", "step_decrease_hypothesis"} <= set(df.columns)
+
+
+def test_local_dask_cluster_matches_serial(tmp_path):
+    pytest.importorskip("distributed")
+    design = {"depth": 3, "samples": 600, "seed": 2, "mode": "run", "max_steps": 2000, "chunk": 100}
+    serial, dist = tmp_path / "serial.parquet", tmp_path / "dask.parquet"
+    sw.sweep(design, serial)
+    res = sw.sweep(design, dist, workers=2)
+    assert res.computed == 6
+    assert filecmp.cmp(serial, dist, shallow=False)
+
+
+def test_bad_scheduler_address_is_one_line(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    code = main(["sweep", "--samples", "10", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "x.parquet")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot connect to the Dask scheduler" in err and err.count("\n") == 1
+
+
+def test_parts_dir_with_stale_tmp_files(tmp_path):
+    out = tmp_path / "s.parquet"
+    sw.sweep(SMALL, out, max_chunks=1)
+    parts = Path(str(out) + ".parts")
+    (parts / "chunk-00000001.parquet.tmp-12345").write_bytes(b"half a file")
+    (tmp_path / "s.parquet.tmp-999").write_bytes(b"half a merge")
+    ref = tmp_path / "ref.parquet"
+    sw.sweep(SMALL, ref)
+    sw.sweep(SMALL, out)
+    assert filecmp.cmp(ref, out, shallow=False)
+    assert sorted(os.listdir(tmp_path)) == ["ref.parquet", "s.parquet"]
