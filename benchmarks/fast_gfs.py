@@ -28,41 +28,7 @@ import numpy as np
 
 import scalar_eos as se
 from scalar_eos import fast
-
-
-def sample(rng: np.random.Generator, n: int, depth: int) -> np.ndarray:
-    """Weights with log-uniform magnitudes in [e^-1, e^1] and random signs."""
-    return np.exp(rng.uniform(-1.0, 1.0, size=(n, depth))) * rng.choice([-1.0, 1.0], size=(n, depth))
-
-
-def rate(fn, n: int, min_time: float = 0.5) -> float:
-    """Calls of ``fn`` (each covering ``n`` points) until ``min_time``; points per second."""
-    fn()  # warm-up
-    reps, start = 0, time.perf_counter()
-    while True:
-        fn()
-        reps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            return reps * n / elapsed
-
-
-def solve_ivp_gfs_sharpness(w0: np.ndarray, target: float = 1.0) -> float:
-    """The generic approach: integrate GF to convergence, then the top Hessian eigenvalue."""
-    from scipy.integrate import solve_ivp
-
-    def field(_t, w):
-        g = np.array([np.prod(np.delete(w, i)) for i in range(w.size)])
-        return -(np.prod(w) - target) * g
-
-    def converged(_t, w):
-        return np.linalg.norm(field(0.0, w)) - 1e-11
-
-    converged.terminal = True
-    sol = solve_ivp(field, (0.0, 1e3), w0, method="DOP853", rtol=1e-12, atol=1e-14, events=converged)
-    if sol.status != 1:  # no convergence event: report it rather than a wrong number
-        return float("nan")
-    return float(se.sharpness(sol.y[:, -1], target=target))
+from scalar_eos.benchmark import rate, sample, solve_ivp_gfs_sharpness
 
 
 def main() -> int:

@@ -415,6 +415,23 @@ def cmd_plot(args: argparse.Namespace) -> int:
         out = plot_phase(phase_diagram(args.depth, max_steps=args.steps), args.output)
     elif args.kind == "region":
         out = plots.plot_region(args.output, seed=args.seed)
+    elif args.kind == "benchmark":
+        from .benchmark import measure
+
+        sizes = {"n_fast": 20_000, "n_mp": 30, "n_ivp": 3} if args.quick else {}
+        rows = measure(**sizes)
+        for r in rows:
+            ivp = (
+                f", vs solve_ivp {r['ratio_solve_ivp']:.3g}x"
+                if "ratio_solve_ivp" in r
+                else " (no SciPy: solve_ivp skipped)"
+            )
+            print(
+                f"D = {r['depth']}: fast {r['fast']:.3g} pts/s, vs mpmath {r['ratio_mpmath']:.3g}x "
+                f"(max rel. error {r['err_mpmath']:.1e}){ivp}",
+                file=sys.stderr,
+            )
+        out = plots.plot_benchmark(rows, args.output)
     else:  # argparse restricts the choices
         raise InvalidArgument(f"unknown plot kind {args.kind!r}")
     print(f"saved {out}", file=sys.stderr)
@@ -569,8 +586,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_prove)
 
-    p = sub.add_parser("plot", help="figures: trajectory, phase, region (needs matplotlib)")
-    p.add_argument("kind", choices=["trajectory", "phase", "region"], help="which figure")
+    p = sub.add_parser("plot", help="figures: trajectory, phase, region, benchmark (needs matplotlib)")
+    p.add_argument("kind", choices=["trajectory", "phase", "region", "benchmark"], help="which figure")
     p.add_argument("-o", "--output", required=True, help="output file (PNG)")
     p.add_argument("--weights", "-w", default=None, help="trajectory: initial weights")
     p.add_argument("--eta", default=None, help="trajectory: step size")
@@ -578,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=300, help="GD steps (trajectory) or budget per cell (phase)")
     p.add_argument("--depth", type=int, default=3, help="phase: network depth")
     p.add_argument("--seed", type=int, default=0, help="region: sampling seed")
+    p.add_argument("--quick", action="store_true", help="benchmark: small samples (a few seconds)")
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("sweep", help="map claims or GD outcomes over parameter space (resumable; Parquet)")

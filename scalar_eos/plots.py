@@ -1,4 +1,4 @@
-"""Figures: ``scalar-eos plot trajectory|phase|region`` (matplotlib, Agg backend)."""
+"""Figures: ``scalar-eos plot trajectory|phase|region|benchmark`` (matplotlib, Agg backend)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from .errors import InvalidArgument
 
-__all__ = ["plot_region", "plot_trajectory"]
+__all__ = ["plot_benchmark", "plot_region", "plot_trajectory"]
 
 
 def _plt() -> Any:
@@ -77,5 +77,35 @@ def plot_region(path: str, *, samples: int = 4000, seed: int = 0, target: float 
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_benchmark(rows: list[dict[str, Any]], path: str) -> str:
+    """Bar chart of the fast path's speed-up over each baseline, per depth (log scale)."""
+    plt = _plt()
+    depths = [r["depth"] for r in rows]
+    series = [("ratio_mpmath", "vs mpmath reference (30 digits)", "tab:purple")]
+    if all("ratio_solve_ivp" in r for r in rows):
+        series.append(("ratio_solve_ivp", "vs solve_ivp GF integration + eigvalsh", "tab:orange"))
+    x = np.arange(len(depths))
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for j, (key, label, color) in enumerate(series):
+        vals = [r[key] for r in rows]
+        bars = ax.bar(x + (j - (len(series) - 1) / 2) * width, vals, width, label=label, color=color)
+        for b, v in zip(bars, vals, strict=True):
+            ax.annotate(f"{v:.2g}x", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xticks(x, [f"D = {d}\n{r['fast']:.2g} pts/s" for d, r in zip(depths, rows, strict=True)])
+    ax.set_ylabel("speed-up of scalar_eos.fast (points per second ratio)")
+    ax.set_xlabel("depth (fast-path throughput, one core)")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_ylim(1.0, max(max(r[k] for r in rows) for k, _, _ in series) * 8)
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title("GFS sharpness: batched float64 fast path vs per-point baselines, same process")
+    ax.title.set_fontsize(10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
     plt.close(fig)
     return path

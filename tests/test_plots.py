@@ -26,3 +26,22 @@ def test_plots_are_written(tmp_path, argv):
 def test_plot_trajectory_needs_weights(tmp_path, capsys):
     assert main(["plot", "trajectory", "-o", str(tmp_path / "x.png")]) == 2
     assert "needs --weights" in capsys.readouterr().err
+
+
+def test_plot_benchmark_measures_and_draws(tmp_path, capsys):
+    out = tmp_path / "bench.png"
+    assert main(["plot", "benchmark", "--quick", "-o", str(out)]) == 0
+    assert out.stat().st_size > 20_000
+    err = capsys.readouterr().err
+    assert err.count("vs mpmath") == 3 and f"saved {out}" in err
+
+
+def test_benchmark_measurement_is_consistent():
+    from scalar_eos.benchmark import measure
+
+    (row,) = measure([3], n_fast=5000, n_mp=20, n_ivp=2)
+    assert row["err_mpmath"] < 1e-13  # the fast path agrees with the reference on the points it timed
+    assert row["ratio_mpmath"] == pytest.approx(row["fast"] / row["mpmath"])
+    assert row["ratio_mpmath"] > 10
+    if "solve_ivp" in row:
+        assert row["ivp_failed"] == 0 and row["ratio_solve_ivp"] > 10
