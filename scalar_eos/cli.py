@@ -524,6 +524,45 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from ._progress import Progress
+    from .experiments import DEFAULTS, plot_experiment, run_experiment
+
+    steps = args.steps if args.steps is not None else DEFAULTS[args.model]["steps"]
+    if steps < 0:
+        raise InvalidArgument(f"--steps must be >= 0, got {steps}")
+    eta = None if args.eta is None else parse_number(args.eta, None, "--eta")
+    with Progress(steps + 1, f"experiment {args.model}") as bar:
+        e = run_experiment(
+            args.model, eta_psi=args.eta_psi, eta=eta, steps=steps, every=args.every, progress=lambda t: bar.set(t + 1)
+        )
+    if args.output:
+        plot_experiment(e, args.output)
+        print(f"saved {args.output}", file=sys.stderr)
+    s = e.summary
+    if args.json:
+        print(json.dumps(e.as_dict(), indent=2))
+        return 0
+    print(
+        f"{e.model.name}: {e.model.n_params} parameters, eta = {s['eta']:.6g} (eta * psi(x0) = {s['eta_psi0']:.4g}), "
+        f"{s['steps']} GD steps ({s['status']}), loss rose on {s['loss_increases']} steps"
+    )
+    print(
+        f"GFS sharpness at {s['gfs_converged']} of {s['gfs_points']} iterates (flows converged; others: "
+        f"{s['gfs_not_converged'] or 'none'}), {s['seconds_per_gfs']:.3g} s per evaluation"
+    )
+    mono = "yes" if s["monotone"] else f"no: {s['increases']} increase(s) beyond the error estimates"
+    print(
+        f"  decreased monotonically: {mono}; largest relative change between evaluations {s['largest_increase']:+.3g}"
+    )
+    print(
+        f"  GFS sharpness / (2/eta): first {s['first_gfs_over_threshold']:.4f}, "
+        f"final {s['final_gfs_over_threshold']:.4f}; "
+        f"final sharpness / (2/eta) {s['final_sharpness_over_threshold']:.4f}"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -623,6 +662,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", type=int, default=3, help="worst violations per claim re-checked exactly (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_sweep_report)
+
+    p = sub.add_parser("experiment", help="GFS sharpness under GD beyond scalar networks (generic engine)")
+    p.add_argument("model", choices=["scalar", "factorization", "quadratic", "mlp"], help="example model")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--eta-psi", type=float, default=None, help="step size as eta * psi(x0) (default per model, > 2)")
+    g.add_argument("--eta", default=None, help="step size")
+    p.add_argument("--steps", type=int, default=None, help="GD steps (default per model)")
+    p.add_argument("--every", type=int, default=None, help="GFS sharpness every k-th iterate (default per model)")
+    p.add_argument("-o", "--output", default=None, help="save the figure (PNG, needs matplotlib)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_experiment)
 
     p = sub.add_parser("demo", help="a built-in run at the edge of stability, with a summary")
     p.add_argument("--steps", type=int, default=300, help="number of GD steps (default 300)")
