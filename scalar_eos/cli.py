@@ -551,7 +551,14 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         f"GFS sharpness at {s['gfs_converged']} of {s['gfs_points']} iterates (flows converged; others: "
         f"{s['gfs_not_converged'] or 'none'}), {s['seconds_per_gfs']:.3g} s per evaluation"
     )
-    mono = "yes" if s["monotone"] else f"no: {s['increases']} increase(s) beyond the error estimates"
+    mono = (
+        "yes"
+        if s["monotone"]
+        else (
+            f"no: {s['increases']} increase(s) beyond the error estimates, between steps "
+            + ", ".join(f"{a}->{b}" for a, b in s["increase_steps"][:5])
+        )
+    )
     print(
         f"  decreased monotonically: {mono}; largest relative change between evaluations {s['largest_increase']:+.3g}"
     )

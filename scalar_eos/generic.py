@@ -541,7 +541,7 @@ def summarize(rec: GDRecord, *, rtol: float = 1e-9) -> dict[str, Any]:
     ``rtol`` relative; points whose flow did not converge are reported apart.
     """
     ok = np.array([s == "converged" for s in rec.gfs_status], dtype=bool)
-    v, e = rec.gfs[ok], rec.gfs_error[ok]
+    v, e, t = rec.gfs[ok], rec.gfs_error[ok], rec.gfs_t[ok]
     d = np.diff(v)
     margin = e[1:] + e[:-1] + rtol * np.abs(v[:-1])
     rel = d / v[:-1] if v.size > 1 else np.array([])
@@ -552,6 +552,7 @@ def summarize(rec: GDRecord, *, rtol: float = 1e-9) -> dict[str, Any]:
         "gfs_not_converged": {s: rec.gfs_status.count(s) for s in set(rec.gfs_status) if s != "converged"},
         "monotone": bool(np.all(d <= margin)) if v.size > 1 else None,
         "increases": int(np.sum(d > margin)),
+        "increase_steps": [[int(a), int(b)] for a, b, up in zip(t[:-1], t[1:], d > margin, strict=True) if up],
         "largest_increase": float(np.max(rel)) if rel.size else None,
         "largest_increase_beyond_error": float(np.max((d - margin) / v[:-1])) if rel.size else None,
         "first_gfs_over_threshold": float(v[0] / th) if v.size else None,
