@@ -49,19 +49,20 @@ def run() -> dict:
         "delta_i = a^2/q_i and p_i(tau) = 1/(q_i(tau) + c*(tau)) are both non-increasing in q_i (step 1), so every "
         "(delta_i - delta_j)(p_i - p_j) >= 0 and Cov >= 0"
     )
-    # Step 3: the derivative along the path (variation formula, proof gd-step-squares).
-    ps = sp.symbols("p1:4", positive=True)
-    ds = sp.symbols("d1:4", positive=True)
-    mu3 = [x / sum(ps) for x in ps]
-    cov = sum(m * d * x for m, d, x in zip(mu3, ds, ps, strict=True)) - sum(
-        m * d for m, d in zip(mu3, ds, strict=True)
-    ) * sum(m * x for m, x in zip(mu3, ps, strict=True))
-    dpsi = -sum(d * x * (x - sum(q**2 for q in ps) / sum(ps)) for d, x in zip(ds, ps, strict=True))
-    check_zero(
-        sp.simplify(dpsi + sum(ps) * cov),
-        "D = 3 instance: d psi/d tau = -P1 Cov_mu(delta, p) with mu_i = p_i/P1 (y = 1)",
-        log,
-    )
+    # Step 3: the derivative along the path (variation formula, proof gd-step-squares), for D = 2..5.
+    for D in range(2, 6):
+        ps = sp.symbols(f"p1:{D + 1}", positive=True)
+        ds = sp.symbols(f"d1:{D + 1}", positive=True)
+        mu = [x / sum(ps) for x in ps]
+        cov = sum(m * d * x for m, d, x in zip(mu, ds, ps, strict=True)) - sum(
+            m * d for m, d in zip(mu, ds, strict=True)
+        ) * sum(m * x for m, x in zip(mu, ps, strict=True))
+        dpsi = -sum(d * x * (x - sum(q**2 for q in ps) / sum(ps)) for d, x in zip(ds, ps, strict=True))
+        check_zero(
+            sp.simplify(dpsi + sum(ps) * cov),
+            f"D = {D}: d psi/d tau = -P1 Cov_mu(delta, p) with mu_i = p_i/P1 (y = 1)",
+            log,
+        )
     log.append(
         "so d psi/d tau <= 0 on [0, 1]; psi(q + delta) <= psi(q); and psi(GD(w)) = psi(q + delta) because the common "
         "shift -2a is invisible (proof gd-step-squares). Equality at balanced weights or a = 0."

@@ -381,7 +381,8 @@ def cmd_prove(args: argparse.Namespace) -> int:
     from .prove import proofs_dir, run_proofs, write_latex
 
     results = run_proofs(args.names or None)
-    tex = write_latex(results, proofs_dir() / "build" / "proofs.tex")
+    # the document covers the whole theory: regenerate it only from a run of every proof
+    tex = None if args.names else write_latex(results, proofs_dir() / "build" / "proofs.tex")
     failed = any(r["verdict"] == "FAILED" for r in results)
     if args.json:
         doc = {"proofs": [{k: r[k] for k in ("name", "verdict", "statement", "details")} for r in results]}
@@ -391,7 +392,10 @@ def cmd_prove(args: argparse.Namespace) -> int:
             print(f"{r['name']:<24} {r['verdict']:<10} {r['seconds']:>7.2f} s  {r['statement']}")
             if r["verdict"] == "FAILED":
                 print(f"    {r['details']}")
-        print(f"document: {tex}", file=sys.stderr)
+        if tex is not None:
+            print(f"document: {tex}", file=sys.stderr)
+        else:
+            print("document not regenerated (run `scalar-eos prove` without names for all proofs)", file=sys.stderr)
     return 1 if failed else 0
 
 

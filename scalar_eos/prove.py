@@ -93,10 +93,11 @@ def _tex_escape(text: str) -> str:
 def write_latex(results: list[dict[str, Any]], path: Path) -> Path:
     """Write ``proofs.tex``: each statement, verdict and checked steps."""
     parts = [
-        "\\documentclass[11pt]{article}\n\\usepackage[margin=2.5cm]{geometry}\n\\usepackage{amsmath}\n"
+        "\\documentclass[11pt]{article}\n\\usepackage[margin=2.5cm]{geometry}\n\\usepackage{amsmath}\n\\sloppy\n"
         "\\title{scalar-eos: machine-checked lemmas}\n\\date{}\n\\begin{document}\n\\maketitle\n"
         "Each lemma below was checked by a program in \\texttt{proofs/}; every listed step is an identity that SymPy "
-        "simplified to zero or a fact it established, at the time this document was generated.\n"
+        "simplified to zero or a fact it established, or (verdict CERTIFIED) a bound established by rigorous interval "
+        "(ball) arithmetic over the stated region, at the time this document was generated.\n"
     ]
     for r in results:
         parts.append(f"\\section*{{{_tex_escape(r['name'])}: {r['verdict']}}}\n")
