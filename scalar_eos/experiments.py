@@ -28,7 +28,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "scalar": {"kw": {"depth": 3}, "eta_psi": 2.2, "steps": 300, "every": 5, "gtol": 1e-9},
     "factorization": {"kw": {}, "eta_psi": 2.05, "steps": 400, "every": 4, "gtol": 1e-9},
     "quadratic": {"kw": {}, "eta_psi": 2.05, "steps": 200, "every": 2, "gtol": 1e-9},
-    "mlp": {"kw": {}, "eta_psi": 2.1, "steps": 200, "every": 20, "gtol": 1e-7},
+    "mlp": {"kw": {}, "eta_psi": 2.1, "steps": 200, "every": 20, "gtol": 1e-9},
 }
 
 

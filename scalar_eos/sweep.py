@@ -971,8 +971,20 @@ def plot_report(path: str | os.PathLike[str], out: str) -> str:
 
     table, meta = read_sweep(path)
     d = meta["design"]
-    x = table.column("eta_psi0").to_numpy(zero_copy_only=False)
-    yv = table.column("product0").to_numpy(zero_copy_only=False)
+    x = table.column("eta_psi0").to_numpy(zero_copy_only=False).astype(float).copy()
+    yv = table.column("product0").to_numpy(zero_copy_only=False).astype(float).copy()
+    fin = np.isfinite(x) & np.isfinite(yv)
+    pos = yv[fin]
+    log_y = bool(pos.size and np.all(pos > 0) and pos.max() / pos.min() > 100)  # decided before any jitter
+    jittered = False
+    pairs = np.unique(np.round(np.stack([x[fin], yv[fin]], axis=1), 12), axis=0)
+    if fin.any() and len(pairs) < 0.5 * fin.sum():  # grid cells with several draws: spread them inside the cell
+        rng = np.random.default_rng(0)
+        for v in (x, yv):
+            u = np.unique(np.round(v[np.isfinite(v)], 12))
+            step = np.min(np.diff(u)) if len(u) > 1 else 0.0
+            v += rng.uniform(-0.35, 0.35, len(v)) * step
+        jittered = True
     fig, ax = plt.subplots(figsize=(9, 5))
     size = max(1.0, min(20.0, 4e4 / max(1, len(x))))
     if d["mode"] == "run" and "category" in table.column_names:
@@ -1000,14 +1012,10 @@ def plot_report(path: str | os.PathLike[str], out: str) -> str:
     ax.axvline(2 * np.sqrt(2), color="k", ls=":", lw=1.0, label="eta psi(w0) = 2 sqrt 2")
     ax.set_xlabel("eta * psi(w0)")
     ax.set_ylabel("initial product pi(w0) / y")
-    if (
-        np.nanmin(np.abs(yv)) > 0
-        and np.nanmax(np.abs(yv)) / np.nanmin(np.abs(yv)) > 100
-        and np.all(yv[np.isfinite(yv)] > 0)
-    ):
+    if log_y:
         ax.set_yscale("log")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, markerscale=3)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title + ("\n(several draws per grid cell, spread inside the cell)" if jittered else ""), fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=130)
     plt.close(fig)
