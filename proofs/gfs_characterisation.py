@@ -29,14 +29,18 @@ def run() -> dict:
             f"D = {D}: d/du log prod(d_i + u) = {deriv} > 0 on u > 0 (strictly increasing)",
             log,
         )
+        # bounds valid for all d_i in [0, M] (M > 0 any bound on the d_i), since log is increasing:
+        # D log u <= log prod(d_i + u) <= log u + (D - 1) log(u + M)
+        M = sp.Symbol("M", positive=True)
         check_true(
-            sp.limit(logP.subs({d[i]: 1 for i in range(D)}), u, 0, "+") == -sp.oo,
-            f"D = {D}: log prod -> -oo as u -> 0+ (the smallest d is 0; shown with the others set to 1, "
-            "any positive values behave alike)",
+            sp.limit(sp.log(u) + (D - 1) * sp.log(u + M), u, 0, "+") == -sp.oo,
+            f"D = {D}: log prod <= log u + (D-1) log(u + M) -> -oo as u -> 0+ (any d_i in [0, M])",
             log,
         )
         check_true(
-            sp.limit(logP.subs({d[i]: 0 for i in range(D)}), u, sp.oo) == sp.oo, f"D = {D}: -> +oo as u -> oo", log
+            sp.limit(D * sp.log(u), u, sp.oo) == sp.oo,
+            f"D = {D}: log prod >= D log u -> +oo as u -> oo (any d_i >= 0)",
+            log,
         )
     log.append(
         "hence, by continuity and strict monotonicity, exactly one root u* (so c* = u* - min w^2) for any y^2 > 0"

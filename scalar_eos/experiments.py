@@ -119,8 +119,10 @@ def plot_experiment(e: Experiment, path: str) -> str:
         label="GFS sharpness (generic engine)",
     )
     ax2.axhline(2 / rec.eta, color="k", ls="--", lw=1, label="2/eta")
-    hi = np.nanmax(rec.gfs) if ok.any() else 2 / rec.eta
-    ax2.set_ylim(0, 1.5 * max(hi, 2 / rec.eta))
+    th = 2 / rec.eta
+    g_hi = np.nanmax(rec.gfs) if ok.any() else th
+    g_lo = np.nanmin(rec.gfs) if ok.any() else th
+    ax2.set_ylim(min(0.85 * th, 0.97 * g_lo), max(1.15 * th, 1.05 * g_hi))  # zoom on the GFS sharpness and 2/eta
     ax2.set_xlabel("GD step")
     ax2.set_ylabel("sharpness")
     verdict = "monotone" if s["monotone"] else f"{s['increases']} increase(s) beyond the error estimate"
