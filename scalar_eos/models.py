@@ -193,6 +193,33 @@ def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: f
         RdZ = RdA * S - 2 * dA * A * RA
         return np.concatenate([(X.T @ RdZ).ravel(), RdZ.sum(0), (RA.T @ R + A.T @ RR).ravel(), RR.sum(0)])
 
+    def hessian(x: np.ndarray) -> np.ndarray:
+        """Dense Hessian: the R-operator applied to every unit vector at once (batched, same formulas)."""
+        _W1, _b1, W2, _b2, A, F = forward(x)
+        B = int(offs[-1])
+        eye = np.eye(B)
+        V1 = eye[:, offs[0] : offs[1]].reshape(B, d, h)
+        c1 = eye[:, offs[1] : offs[2]]
+        V2 = eye[:, offs[2] : offs[3]].reshape(B, h, k)
+        c2 = eye[:, offs[3] : offs[4]]
+        R = (F - Y) / n
+        S = 1 - A * A
+        RA = S[None] * (np.einsum("nd,bdh->bnh", X, V1) + c1[:, None, :])
+        RR = (np.einsum("bnh,hk->bnk", RA, W2) + np.einsum("nh,bhk->bnk", A, V2) + c2[:, None, :]) / n
+        dA = R @ W2.T
+        RdA = np.einsum("bnk,hk->bnh", RR, W2) + np.einsum("nk,bhk->bnh", R, V2)
+        RdZ = RdA * S[None] - 2 * (dA * A)[None] * RA
+        Hm = np.concatenate(
+            [
+                np.einsum("nd,bnh->bdh", X, RdZ).reshape(B, -1),
+                RdZ.sum(1),
+                (np.einsum("bnh,nk->bhk", RA, R) + np.einsum("nh,bnk->bhk", A, RR)).reshape(B, -1),
+                RR.sum(1),
+            ],
+            axis=1,
+        )
+        return (Hm + Hm.T) / 2
+
     rng = np.random.default_rng(seed + 1)
     x0 = np.concatenate(
         [
@@ -202,7 +229,8 @@ def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: f
             np.zeros(k),
         ]
     )
-    return Model.from_callables(int(offs[-1]), loss, grad, hvp, name=f"tanh MLP 64-{h}-10 on {samples} digits", x0=x0)
+    name = f"tanh MLP 64-{h}-10 on {samples} digits"
+    return Model.from_callables(int(offs[-1]), loss, grad, hvp, hessian=hessian, name=name, x0=x0)
 
 
 #: Example models by name (``scalar-eos experiment NAME``).

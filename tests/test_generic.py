@@ -187,3 +187,12 @@ def test_mlp_experiment_small():
     assert e.model.n_params == 64 * 2 + 2 + 2 * 10 + 10
     assert s["gfs_points"] == 3 and s["status"] == "ok"
     assert s["eta_psi0"] == pytest.approx(2.1)
+
+
+def test_mlp_dense_hessian_equals_hvp_columns():
+    pytest.importorskip("sklearn")
+    m = models.tanh_mlp(hidden=3, samples=10)
+    x = m.x0 + 0.1 * np.random.default_rng(0).standard_normal(m.n_params)
+    eye = np.eye(m.n_params)
+    by_columns = np.column_stack([m.hvp(x, eye[:, i]) for i in range(m.n_params)])
+    np.testing.assert_allclose(m.hessian(x), by_columns, rtol=1e-12, atol=1e-13)
