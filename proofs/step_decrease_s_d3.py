@@ -49,10 +49,15 @@ except ImportError:  # pragma: no cover - reported by run()
 
 NAME = "step-decrease-s-d3"
 #: Certified regions: (low, high, pi_max) - |w_i| / |y|^(1/3) in [low, high] and 0 < pi/y < pi_max.
-REGIONS = ((Fraction(1, 2), Fraction(2), Fraction(2)), (Fraction(1, 4), Fraction(4), Fraction(31, 16)))
+REGIONS = (
+    (Fraction(1, 2), Fraction(2), Fraction(2)),
+    (Fraction(1, 4), Fraction(4), Fraction(31, 16)),
+    (Fraction(1, 8), Fraction(8), Fraction(15, 8)),
+)
 STATEMENT = (
     "For D = 3: if 0 < pi(w)/y < 2 and eta psi(w) <= 2 sqrt 2, then psi(GD(w)) <= psi(w) - certified for "
-    "|w_i|/|y|^(1/3) in [1/2, 2] (the whole hypothesis there) and for |w_i|/|y|^(1/3) in [1/4, 4] with pi/y < 31/16."
+    "|w_i|/|y|^(1/3) in [1/2, 2] (the whole hypothesis there), in [1/4, 4] with pi/y < 31/16 and in [1/8, 8] with "
+    "pi/y < 15/8."
 )
 PIECES = 12  # beta pieces per sign region
 MAX_BOXES = 400_000
