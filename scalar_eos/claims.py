@@ -59,7 +59,7 @@ from .model import Point, point
 from .onestep import OneStep, exact_one_step
 from .outcome import Outcome, classify
 
-__all__ = ["Claim", "ClaimResult", "evaluate", "get", "register", "registry", "unregister"]
+__all__ = ["Claim", "ClaimResult", "evaluate", "get", "hypothesis_batch", "register", "registry", "unregister"]
 
 SQRT2 = mpmath.sqrt(2)
 Hypothesis = Callable[[list[Fraction], Fraction, Fraction], bool]
@@ -432,6 +432,26 @@ def evaluate(
             concl = c.conclusion(outcome, float(eta_q))
         results.append(ClaimResult(c.id, hyp, None if concl is None else bool(concl)))
     return results
+
+
+def hypothesis_batch(c: Claim, W: np.ndarray, eta: np.ndarray, y: Any) -> np.ndarray:
+    """The claim's hypothesis on every row of ``W`` (float64 ``batch_hypothesis``, else exact per row).
+
+    Rows with non-finite weights or a non-positive step, and rows of another depth than the claim's, are False.
+    """
+    n = W.shape[0]
+    yy = np.broadcast_to(np.asarray(y, dtype=float), (n,))
+    ok = np.all(np.isfinite(W), axis=1) & np.isfinite(eta) & (eta > 0)
+    if c.depth is not None and c.depth != W.shape[1]:
+        return np.zeros(n, dtype=bool)
+    if c.batch_hypothesis is not None:
+        with np.errstate(all="ignore"):
+            return ok & np.asarray(c.batch_hypothesis(W, eta, np.array(yy)), dtype=bool)
+    out = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(ok):
+        w = [Fraction(float(x)) for x in W[i]]
+        out[i] = bool(c.hypothesis(w, Fraction(float(eta[i])), Fraction(float(yy[i]))))
+    return out
 
 
 def _call_step_conclusion(c: Claim, step: OneStep, p: Point, eta: Fraction) -> bool | None:

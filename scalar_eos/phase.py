@@ -136,15 +136,12 @@ def phase_diagram(
 
 def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) -> str:
     """Save the outcome map as a figure (requires matplotlib)."""
-    try:
-        import matplotlib
+    from .plots import _plt
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.colors import ListedColormap
-        from matplotlib.patches import Patch
-    except ImportError:
-        raise InvalidArgument("plotting needs matplotlib: pip install 'scalar-eos[plot]'") from None
+    plt = _plt()
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
     d = diagram
     fig, ax = plt.subplots(figsize=(9, 5))
     cmap = ListedColormap(_COLORS)

@@ -154,18 +154,6 @@ SAMPLERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 }
 
 
-def _hypothesis_batch(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
-    ok = np.all(np.isfinite(W), axis=1) & np.isfinite(eta) & (eta > 0)
-    if c.batch_hypothesis is not None:
-        yy = np.full(W.shape[0], y)
-        with np.errstate(all="ignore"):
-            return ok & np.asarray(c.batch_hypothesis(W, eta, yy), dtype=bool)
-    out = np.zeros(W.shape[0], dtype=bool)
-    for i in np.flatnonzero(ok):
-        out[i] = bool(c.hypothesis([Fraction(float(x)) for x in W[i]], Fraction(float(eta[i])), Fraction(y)))
-    return out
-
-
 # --------------------------------------------------------------------------- scores
 
 
@@ -234,7 +222,7 @@ def _optimise(c, W, eta, y, rng, iters: int, lam: int = 8) -> tuple[np.ndarray, 
             cap = np.log(_MAX_ETA_PSI / fast.gfs_sharpness(Wc, target=y))
         cand[:, depth] = np.fmin(cand[:, depth], cap)
         ec = np.exp(cand[:, depth])
-        ok = _hypothesis_batch(c, Wc, ec, y)
+        ok = claims.hypothesis_batch(c, Wc, ec, y)
         sc = np.where(ok, _step_scores(c, Wc, ec, y), -np.inf).reshape(k, lam)
         evals += k * lam
         j = np.argmax(sc, axis=1)
@@ -263,7 +251,7 @@ def _shrink(c, w: np.ndarray, eta: float, y: float, trajectory: bool, max_steps:
         if es <= 0 or np.any(ws == 0):
             continue
         W1, e1 = ws[None, :], np.array([es])
-        if not _hypothesis_batch(c, W1, e1, y)[0]:
+        if not claims.hypothesis_batch(c, W1, e1, y)[0]:
             continue
         score = _trajectory_scores(c, W1, e1, y, max_steps) if trajectory else _step_scores(c, W1, e1, y)
         if score[0] > (0 if trajectory else 1e-10):
@@ -418,7 +406,7 @@ def search(
             n = min(batch, sample_budget - trials)
             W, eta = sampler(rng, depth, n, target)
             trials += n
-            ok = _hypothesis_batch(c, W, eta, target)
+            ok = claims.hypothesis_batch(c, W, eta, target)
             W, eta = W[ok], eta[ok]
             in_hyp += int(ok.sum())
             bar.set(trials)
@@ -436,7 +424,7 @@ def search(
             Wo, eo, evals = _optimise(c, pool_W, pool_e, target, rng, iters)
             trials += evals
             so = _step_scores(c, Wo, eo, target)
-            okh = _hypothesis_batch(c, Wo, eo, target)
+            okh = claims.hypothesis_batch(c, Wo, eo, target)
             better = okh & (so > pool_s)
             pool_W[better], pool_e[better], pool_s[better] = Wo[better], eo[better], so[better]
             bar.set(budget)

@@ -63,7 +63,6 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -528,7 +527,7 @@ def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
     for q in design["quantities"]:
         cols[q][i_ok] = values[q]
     for claim in cl:
-        hyp = _batch_hyp(claim, Wk, ek, yk)
+        hyp = claims_mod.hypothesis_batch(claim, Wk, ek, yk)
         holds = np.full(len(ek), -1, dtype=np.int8)
         for j in np.flatnonzero(hyp):
             concl = claim.conclusion(outcome_at(res, int(j), float(ek[j])), float(ek[j]))
@@ -549,20 +548,8 @@ def _mark_invalid_run(cols, rows: np.ndarray, st: np.ndarray) -> None:
         cols[key][rows] = -1
 
 
-def _batch_hyp(claim: claims_mod.Claim, W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarray:
-    if claim.depth is not None and claim.depth != W.shape[1]:
-        return np.zeros(W.shape[0], dtype=bool)
-    if claim.batch_hypothesis is not None:
-        return np.asarray(claim.batch_hypothesis(W, eta, y), dtype=bool)
-    out = np.zeros(W.shape[0], dtype=bool)
-    for i in range(W.shape[0]):
-        w = [Fraction(float(x)) for x in W[i]]
-        out[i] = bool(claim.hypothesis(w, Fraction(float(eta[i])), Fraction(float(y[i]))))
-    return out
-
-
 def _step_claim(claim, W, eta, y, before, after) -> tuple[np.ndarray, np.ndarray]:
-    hyp = _batch_hyp(claim, W, eta, y)
+    hyp = claims_mod.hypothesis_batch(claim, W, eta, y)
     if claim.batch_violation is not None:
         viol = np.asarray(claim.batch_violation(W, eta, y, before, after), dtype=float)
         return hyp, viol
@@ -960,14 +947,10 @@ def report(path: str | os.PathLike[str], *, verify: int = 3) -> dict[str, Any]:
 
 def plot_report(path: str | os.PathLike[str], out: str) -> str:
     """Scatter of the sweep over ``eta * psi(w0)`` and ``pi(w0)/y``, coloured by outcome (requires matplotlib)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InvalidArgument("plotting needs matplotlib: pip install 'scalar-eos[plot]'") from None
     from .phase import _COLORS
+    from .plots import _plt
+
+    plt = _plt()
 
     table, meta = read_sweep(path)
     d = meta["design"]
