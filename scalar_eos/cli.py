@@ -530,11 +530,10 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from ._progress import Progress
+    from ._validate import check_steps
     from .experiments import DEFAULTS, plot_experiment, run_experiment
 
-    steps = args.steps if args.steps is not None else DEFAULTS[args.model]["steps"]
-    if steps < 0:
-        raise InvalidArgument(f"--steps must be >= 0, got {steps}")
+    steps = check_steps(args.steps if args.steps is not None else DEFAULTS[args.model]["steps"])
     eta = None if args.eta is None else parse_number(args.eta, None, "--eta")
     with Progress(steps + 1, f"experiment {args.model}") as bar:
         e = run_experiment(

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_steps
 from .errors import InvalidArgument
 
 __all__ = [
@@ -490,8 +491,7 @@ def gd(
     """
     x = _vector(x0, model.n_params, "x0")
     eta = _positive(eta, "eta")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise InvalidArgument(f"steps must be a non-negative integer, got {steps!r}")
+    steps = check_steps(steps)
     for nm, k in (("gfs_every", gfs_every), ("sharpness_every", sharpness_every)):
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise InvalidArgument(f"{nm} must be a positive integer, got {k!r}")
