@@ -185,8 +185,11 @@ def test_mlp_experiment_small():
     e = run_experiment("mlp", steps=20, every=10, model_kw={"hidden": 2, "samples": 8})
     s = e.summary
     assert e.model.n_params == 64 * 2 + 2 + 2 * 10 + 10
-    assert s["gfs_points"] == 3 and s["status"] == "ok"
-    assert s["eta_psi0"] == pytest.approx(2.1)
+    assert s["gfs_points"] == 3 and s["gfs_converged"] == 3 and s["status"] == "ok"
+    rec = e.record
+    assert len(rec.loss) == 21 and list(rec.gfs_t) == [0, 10, 20]
+    assert np.all(rec.gfs_error < 1e-4 * rec.gfs)  # the flows converged tightly enough to resolve 1e-4 changes
+    assert rec.gfs[0] * rec.eta / 2 == pytest.approx(1.05)  # started at eta psi(x0) = 2.1
 
 
 def test_mlp_dense_hessian_equals_hvp_columns():
