@@ -32,7 +32,7 @@ from .model import Point, exact_hessian, exact_loss, point, top_eigenvalue
 
 __all__ = ["Trajectory", "gd", "gd_step"]
 
-#: A run stops as diverged once |pi| exceeds this multiple of max(1, |y|).
+#: A run stops as diverged once ``|pi|`` exceeds this multiple of ``max(1, |y|)``.
 DIVERGENCE_FACTOR = Fraction(10) ** 100
 
 
