@@ -28,15 +28,26 @@ def summarize(tr: Trajectory) -> str:
     loss, psi, sharp = np.asarray(tr.loss), np.asarray(tr.gfs_sharpness), np.asarray(tr.sharpness)
     threshold = tr.threshold
     n = len(tr) - 1
+    head = f"with eta = {float(tr.eta):g} (threshold 2/eta = {threshold:.6g})"
+    if n == 0:
+        text = [
+            f"No gradient descent step was taken (0 steps) {head}: at w0 the loss is {loss[0]:.3g},",
+            f"the sharpness {sharp[0]:.6g} ({'above' if sharp[0] > threshold else 'not above'} 2/eta) and the",
+            f"GFS sharpness {psi[0]:.6g} ({psi[0] / threshold:.4f} x 2/eta).",
+        ]
+        if tr.stopped:
+            text.append(f"The run stopped: {tr.stopped}.")
+        return " ".join(text)
     ups = int(np.sum(np.diff(loss) > 0))
     dpsi = np.diff(psi)
     rises = int(np.sum(dpsi > 0))
     max_rise = float(dpsi.max()) if dpsi.size else 0.0
     above = int(np.sum(sharp > threshold))
+    monotone = "it is not monotone" if ups else "it decreased on every step"
     text = [
-        f"Over {n} steps of gradient descent with eta = {float(tr.eta):g} (threshold 2/eta = {threshold:.6g}),",
-        f"the loss went up on {ups} of {n} steps (from {loss[0]:.3g} to {loss[-1]:.3g}): it is not monotone.",
-        f"The sharpness at the iterate was above 2/eta on {above} steps.",
+        f"Over {_count(n, 'step')} of gradient descent {head},",
+        f"the loss went up on {ups} of {n} steps (from {loss[0]:.3g} to {loss[-1]:.3g}): {monotone}.",
+        f"The sharpness at the iterate was above 2/eta at {above} of {n + 1} iterates.",
     ]
     if rises == 0:
         text.append(
@@ -45,7 +56,7 @@ def summarize(tr: Trajectory) -> str:
         )
     else:
         text.append(
-            f"The GFS sharpness rose on {rises} steps (largest rise {max_rise:.3g}) and went from "
+            f"The GFS sharpness rose on {_count(rises, 'step')} (largest rise {max_rise:.3g}) and went from "
             f"{psi[0]:.6g} to {psi[-1]:.6g}"
         )
     ratio = psi[-1] / threshold
@@ -56,6 +67,10 @@ def summarize(tr: Trajectory) -> str:
     if tr.stopped:
         text.append(f"The run stopped early: {tr.stopped}.")
     return " ".join(text)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _figure(tr: Trajectory, path: str) -> str | None:
@@ -96,6 +111,10 @@ def run_demo(
     steps = check_steps(steps)
     if every < 1:
         raise InvalidArgument(f"--every must be at least 1, got {every}")
+    if plot and figure:
+        from ._output import check_figure_path
+
+        check_figure_path(figure)  # before the run: a bad path costs nothing
     tr = gd(list(DEMO_WEIGHTS), DEMO_ETA, steps)
     print(
         f"scalar-eos demo: depth {len(DEMO_WEIGHTS)}, w0 = {DEMO_WEIGHTS}, target 1, eta = {DEMO_ETA}",
