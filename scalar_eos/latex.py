@@ -3,8 +3,8 @@
 Every formula in the document is printed from a SymPy object of
 :mod:`scalar_eos.symbolic` (``sympy.latex``), and every identity stated as
 verified is re-checked (simplified to 0) while the document is generated, so
-the text cannot drift from the code.  Long sums are broken over lines with
-``multline``.
+the text cannot drift from the code.  Long sums are split over lines (``split``,
+continuation lines aligned after the equals sign).
 """
 
 from __future__ import annotations
@@ -25,12 +25,21 @@ MAX_LATEX_DEPTH = 8
 _WIDTH = 70  # characters of LaTeX source per displayed line (a rough proxy for width)
 
 
+def _symbol_names(expr: sp.Basic) -> dict[sp.Symbol, str]:
+    """LaTeX names for symbols called ``x_star``: ``x^{*}`` (the root and the shift of the closed form)."""
+    names = {}
+    for s in expr.free_symbols:
+        if isinstance(s, sp.Symbol) and s.name.endswith("_star"):
+            names[s] = sp.latex(sp.Symbol(s.name[: -len("_star")])) + "^{*}"
+    return names
+
+
 def _tex(expr: sp.Basic) -> str:
-    return sp.latex(expr)
+    return sp.latex(expr, symbol_names=_symbol_names(expr))
 
 
 def _equation(lhs: str, rhs: sp.Basic | str, label: str | None = None) -> str:
-    """A numbered display; sums longer than one line are broken into a multline."""
+    """A numbered display; a sum too long for one line is split, continuation lines aligned after ``=``."""
     rhs_tex = rhs if isinstance(rhs, str) else _tex(rhs)
     tag = f"\\label{{{label}}}" if label else ""
     if isinstance(rhs, sp.Add) and len(rhs_tex) + len(lhs) > _WIDTH:
@@ -44,8 +53,9 @@ def _equation(lhs: str, rhs: sp.Basic | str, label: str | None = None) -> str:
             else:
                 cur = f"{cur} {piece}".strip()
         lines.append(cur)
-        body = f"{lhs} = {lines[0]}" + "".join(f"\\\\\n  {ln}" for ln in lines[1:])
-        return f"\\begin{{multline}}{tag}\n  {body}\n\\end{{multline}}\n"
+        if len(lines) > 1:
+            body = f"{lhs} &= {lines[0]}" + "".join(f"\\\\\n  &\\quad {ln}" for ln in lines[1:])
+            return f"\\begin{{equation}}{tag}\n\\begin{{split}}\n  {body}\n\\end{{split}}\n\\end{{equation}}\n"
     return f"\\begin{{equation}}{tag}\n  {lhs} = {rhs_tex}\n\\end{{equation}}\n"
 
 
@@ -200,14 +210,19 @@ def _closed_form_section(D: int) -> str:
         f"For depth {D} the root is written in radicals through the following chain of definitions, "
         "each a SymPy expression of the previous ones (the branch conditions select the largest real root):\n"
     )
+    aliases: dict[sp.Basic, sp.Basic] = {}  # a definition that only renames (p_3 = p) is not printed
     for sym, val in cf.definitions:
+        val = val.xreplace(aliases)
+        if isinstance(val, sp.Symbol):
+            aliases[sym] = val
+            continue
         lhs = _tex(sym)
         if isinstance(val, sp.Piecewise):
             parts.append(_cases(lhs, val))
         else:
             parts.append(_equation(lhs, val))
     parts.append("and finally\n")
-    parts.append(_equation("\\psi", cf.sharpness))
+    parts.append(_equation("\\psi", cf.sharpness.xreplace(aliases)))
     return "".join(parts)
 
 
