@@ -22,7 +22,7 @@ from mpmath import mp
 
 from . import _exact
 from ._validate import check_dps, check_eta
-from .dynamics import _step_exact
+from .dynamics import exact_step
 from .gfs import exact_gfs
 from .model import Point, point
 
@@ -70,7 +70,7 @@ class OneStep:
 
 def exact_one_step(p: Point, eta: Fraction, dps: int = 50) -> OneStep:
     """:func:`one_step` on exact inputs."""
-    after = Point(_step_exact(p, eta), p.target, p.scale)
+    after = Point(exact_step(p, eta), p.target, p.scale)
     relation = "unchanged"
     used = _PRECISIONS[-1]
     res_b = res_a = None

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import fast
+from ._validate import check_batch, check_per_row
 from .errors import InvalidArgument
 from .fast import INCREASE_RTOL, Status
 
@@ -85,9 +86,29 @@ class Outcome:
             "orbit": self.orbit,
         }
 
+    def format_text(self, eta: float) -> str:
+        """One line for humans (``scalar-eos run``); ``eta`` scales the final sharpness to ``2/eta``.
+
+        Examples
+        --------
+        >>> classify([0.5, 3.3, 0.5], 0.45).format_text(0.45)  # doctest: +ELLIPSIS
+        'outcome (float64, up to ... steps): converged; final GFS sharpness ... (0.9927 x 2/eta); ...'
+        """
+        text = f"outcome (float64, up to {self.steps} steps): {self.status}"
+        if self.period:
+            text += f", period {self.period}"
+        if self.final_sharpness is not None:
+            text += f"; final GFS sharpness {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
+        text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
+        if self.max_gfs_increase is not None:
+            text += f" (largest one-step change {self.max_gfs_increase:.3g})"
+        if self.reason:
+            text += f"; {self.reason}"
+        return text
+
 
 def _gfs_cols(wt: np.ndarray, y: Any, m: Any, warm: np.ndarray | None) -> dict[str, np.ndarray]:
-    return fast._gfs_chunk(wt, y, m, want_solution=False, m_start=warm if wt.shape[0] > 2 else None)
+    return fast.gfs_columns(wt, y, m, want_solution=False, m_start=warm if wt.shape[0] > 2 else None)
 
 
 def classify_batch(
@@ -119,11 +140,11 @@ def classify_batch(
     >>> [OUTCOMES[s] for s in out["status"]]
     ['converged', 'periodic', 'diverged']
     """
-    w_all = fast._as_batch(W0)
+    w_all = check_batch(W0)
     n, depth = w_all.shape
-    e_all = fast._per_row(eta, n, "eta", positive=True)
-    y_all = fast._per_row(target, n, "target", nonzero=True)
-    m_all = fast._per_row(scale, n, "scale", positive=True)
+    e_all = check_per_row(eta, n, "eta", positive=True)
+    y_all = check_per_row(target, n, "target", nonzero=True)
+    m_all = check_per_row(scale, n, "scale", positive=True)
     for name, val, lo in (("max_steps", max_steps, 1), ("max_period", max_period, 2)):
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < lo:
             raise InvalidArgument(f"{name} must be an integer >= {lo}, got {val!r}")
@@ -138,7 +159,7 @@ def classify_batch(
         "weights": np.full((n, depth), np.nan),
     }
     with np.errstate(all="ignore"):
-        for sl in fast._chunks(n, chunk):
+        for sl in fast.row_chunks(n, chunk):
             _classify_chunk(
                 np.array(w_all[sl].T, dtype=float, order="C"),
                 np.broadcast_to(e_all, (n,))[sl].copy(),
@@ -195,7 +216,7 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
             slot = t % length
             ring[slot] = np.abs(wt)
             ring_r[slot] = np.abs(r)
-            wt = fast._step_cols(wt, em, y)
+            wt = fast.step_columns(wt, em, y)
             t += 1
             g = _gfs_cols(wt, y, m, warm)
             psi, warm = g["sharpness"], g.get("mprime")
@@ -227,7 +248,7 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
         finish(conv, CONVERGED)
         if not idx.size:
             break
-        others = fast._others(wt.T).T
+        others = fast.prod_others(wt.T).T
         p = np.prod(wt, axis=0)
         r = p - y
         gnorm = np.abs(r) * np.sqrt(np.sum(others * others, axis=0)) * m

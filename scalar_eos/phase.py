@@ -28,7 +28,7 @@ from .outcome import OUTCOMES, classify_batch
 __all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
 CATEGORIES = ("stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided")
-_COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
+COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
 
 
 @dataclass
@@ -136,15 +136,15 @@ def phase_diagram(
 
 def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) -> str:
     """Save the outcome map as a figure (requires matplotlib)."""
-    from .plots import _plt
+    from ._optional import pyplot
 
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
     d = diagram
     fig, ax = plt.subplots(figsize=(9, 5))
-    cmap = ListedColormap(_COLORS)
+    cmap = ListedColormap(COLORS)
     dx = (d.eta_psi[-1] - d.eta_psi[0]) / max(1, len(d.eta_psi) - 1) / 2 if len(d.eta_psi) > 1 else 0.5
     dy = (d.products[-1] - d.products[0]) / max(1, len(d.products) - 1) / 2 if len(d.products) > 1 else 0.5
     extent = (d.eta_psi[0] - dx, d.eta_psi[-1] + dx, d.products[0] - dy, d.products[-1] + dy)
@@ -175,7 +175,7 @@ def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) ->
     }
     lines, _ = ax.get_legend_handles_labels()
     ax.legend(
-        handles=[Patch(color=_COLORS[k], label=labels[CATEGORIES[k]]) for k in present] + lines,
+        handles=[Patch(color=COLORS[k], label=labels[CATEGORIES[k]]) for k in present] + lines,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         fontsize=8,
