@@ -1,15 +1,20 @@
-"""Deprecated: the experiments moved to :mod:`scalar_eos.generic` (``scalar_eos.generic.experiments``)."""
+"""Deprecated: moved to :mod:`scalar_eos.generic`; old names work for one release."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-from .generic.experiments import *  # noqa: F403
-from .generic.experiments import __all__  # noqa: F401
 
-warnings.warn(
-    "scalar_eos.experiments is deprecated and will be removed in the next release; "
-    "use scalar_eos.generic (e.g. scalar_eos.generic.run_experiment)",
-    DeprecationWarning,
-    stacklevel=2,
-)
+def __getattr__(name: str) -> Any:
+    from .generic import experiments
+
+    if name in experiments.__all__:
+        warnings.warn(
+            f"scalar_eos.experiments.{name} is deprecated and will be removed in the next release; "
+            f"use scalar_eos.generic.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(experiments, name)
+    raise AttributeError(f"module 'scalar_eos.experiments' has no attribute {name!r}")

@@ -1,15 +1,20 @@
-"""Deprecated: the example models moved to :mod:`scalar_eos.generic` (``scalar_eos.generic.examples``)."""
+"""Deprecated: moved to :mod:`scalar_eos.generic`; old names work for one release."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-from .generic.examples import *  # noqa: F403
-from .generic.examples import __all__  # noqa: F401
 
-warnings.warn(
-    "scalar_eos.models is deprecated and will be removed in the next release; "
-    "use scalar_eos.generic (e.g. scalar_eos.generic.tanh_mlp)",
-    DeprecationWarning,
-    stacklevel=2,
-)
+def __getattr__(name: str) -> Any:
+    from .generic import examples
+
+    if name in examples.__all__:
+        warnings.warn(
+            f"scalar_eos.models.{name} is deprecated and will be removed in the next release; "
+            f"use scalar_eos.generic.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(examples, name)
+    raise AttributeError(f"module 'scalar_eos.models' has no attribute {name!r}")

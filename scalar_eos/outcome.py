@@ -284,21 +284,46 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
         finish(np.ones(idx.size, dtype=bool), UNDECIDED, reason=reason)
 
 
-def outcome_at(res: dict[str, np.ndarray], i: int, eta: float) -> Outcome:
-    """Row ``i`` of a :func:`classify_batch` result as an :class:`Outcome` (no orbit)."""
+def outcome_at(
+    res: dict[str, np.ndarray], i: int, eta: Any, *, target: Any = 1.0, scale: Any = 1.0, orbit: bool = False
+) -> Outcome:
+    """Row ``i`` of a :func:`classify_batch` result as an :class:`Outcome` (the one way to build one).
+
+    At a saddle the GFS sharpness is undefined: ``final_sharpness`` is the
+    sharpness (top Hessian eigenvalue) at the last iterate.  ``orbit=True``
+    lists the iterates of a periodic orbit.  ``target`` and ``scale`` are the
+    row's values.
+
+    Examples
+    --------
+    >>> res = classify_batch([[1.0, 1.01], [0.5, 3.3]], [1.2, 0.45])
+    >>> outcome_at(res, 0, 1.2, orbit=True).period, outcome_at(res, 1, 0.45).status
+    (2, 'converged')
+    """
     status = OUTCOMES[int(res["status"][i])]
+    period = int(res["period"][i]) or None
     final = float(res["final_sharpness"][i])
-    final_ok = status not in ("diverged", "saddle") and np.isfinite(final)
+    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
+        final = float(fast.sharpness(res["weights"][i : i + 1], target=target, scale=scale)[0])
+    final_ok = status != "diverged" and np.isfinite(final)
     max_inc = float(res["max_gfs_increase"][i])
+    points = None
+    if orbit and period:
+        cur = res["weights"][i]
+        points = []
+        for _ in range(period):
+            points.append([float(x) for x in cur])
+            cur = fast.gd_step(cur[None, :], eta, target=target, scale=scale)[0]
     return Outcome(
         status=status,
-        period=int(res["period"][i]) or None,
+        period=period,
         final_sharpness=final if final_ok else None,
         gap=(2.0 / float(eta) - final) if final_ok else None,
         gfs_monotone=bool(res["gfs_monotone"][i]),
         max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
         steps=int(res["steps"][i]),
         reason=reason_text(res["reason"][i]) if status == "undecided" else "",
+        orbit=points,
         final_weights=[float(x) for x in res["weights"][i]],
     )
 
@@ -339,30 +364,4 @@ def classify(
     res = classify_batch(
         w[None, :], eta, target=target, scale=scale, max_steps=max_steps, max_period=max_period, rtol=rtol
     )
-    status = OUTCOMES[int(res["status"][0])]
-    period = int(res["period"][0]) or None
-    final = float(res["final_sharpness"][0])
-    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
-        final = float(fast.sharpness(res["weights"][:1], target=target, scale=scale)[0])
-    final_ok = status != "diverged" and np.isfinite(final)
-    max_inc = float(res["max_gfs_increase"][0])
-    orbit = None
-    if period:
-        cur = res["weights"][0]
-        orbit = []
-        for _ in range(period):
-            orbit.append([float(x) for x in cur])
-            cur = fast.gd_step(cur[None, :], eta, target=target, scale=scale)[0]
-    eta_f = float(eta)
-    return Outcome(
-        status=status,
-        period=period,
-        final_sharpness=final if final_ok else None,
-        gap=(2.0 / eta_f - final) if final_ok else None,
-        gfs_monotone=bool(res["gfs_monotone"][0]),
-        max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
-        steps=int(res["steps"][0]),
-        reason=reason_text(res["reason"][0]) if status == "undecided" else "",
-        orbit=orbit,
-        final_weights=[float(x) for x in res["weights"][0]],
-    )
+    return outcome_at(res, 0, eta, target=target, scale=scale, orbit=True)

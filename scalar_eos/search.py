@@ -170,7 +170,7 @@ def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float
     if c.window is None:  # no window: evaluate the claim's conclusion run by run
         out = np.zeros(W.shape[0])
         for i in range(W.shape[0]):
-            concl = c.conclusion(outcome_at(res, i, float(eta[i])), float(eta[i]))
+            concl = c.conclusion(outcome_at(res, i, float(eta[i]), target=y), float(eta[i]))
             out[i] = -np.inf if concl is None else (1.0 if concl is False else 0.0)
         return out
     lo, hi = c.window(eta)

@@ -191,7 +191,7 @@ def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
         hyp = claims_mod.hypothesis_batch(claim, Wk, ek, yk)
         holds = np.full(len(ek), -1, dtype=np.int8)
         for j in np.flatnonzero(hyp):
-            concl = claim.conclusion(outcome_at(res, int(j), float(ek[j])), float(ek[j]))
+            concl = claim.conclusion(outcome_at(res, int(j), float(ek[j]), target=float(yk[j])), float(ek[j]))
             holds[j] = -1 if concl is None else int(bool(concl))
         cols[f"{claim_column(claim.id)}_hypothesis"][i_ok] = hyp
         cols[f"{claim_column(claim.id)}_holds"][i_ok] = holds
