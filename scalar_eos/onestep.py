@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-import mpmath
 from mpmath import mp
 
 from . import _exact
@@ -122,7 +121,3 @@ def one_step(w: Any, eta: Any, *, target: Any = 1, scale: Any = 1, dps: int | No
     dps = check_dps(dps) or 50
     return exact_one_step(point(w, target, scale), check_eta(eta), dps)
 
-
-def mp_str(x: mpmath.mpf, dps: int) -> str:
-    """Decimal string of ``x`` with ``dps`` significant digits."""
-    return mpmath.nstr(x, dps, strip_zeros=False)

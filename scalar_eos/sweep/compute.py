@@ -15,9 +15,9 @@ import numpy as np
 from .. import claims as claims_mod
 from .. import fast
 from ..errors import InvalidArgument
-from ..outcome import OUTCOMES, classify_batch, outcome_at, reason_text
-from ..phase import CATEGORIES, categorize
+from ..outcome import classify_batch, outcome_at
 from .design import axes, n_chunks, total_rows
+from .quantities import Runs, empty_columns, values
 
 __all__ = ["claim_column", "compute_chunk"]
 
@@ -106,7 +106,7 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
             cols[f"{claim_column(c.id)}_hypothesis"] = np.zeros(n, dtype=bool)
             cols[f"{claim_column(c.id)}_violation"] = np.full(n, np.nan)
     else:
-        cols.update(_empty_run_cols(n, design))
+        cols.update(empty_columns(n, design["quantities"]))
         for c in cl:
             cols[f"{claim_column(c.id)}_hypothesis"] = np.zeros(n, dtype=bool)
             cols[f"{claim_column(c.id)}_holds"] = np.zeros(n, dtype=np.int8)  # 1 holds, 0 fails, -1 undecided
@@ -120,22 +120,6 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
 def claim_column(claim_id: str) -> str:
     """Column-name prefix of a claim (``step-decrease`` -> ``step_decrease``)."""
     return claim_id.replace("-", "_")
-
-
-def _empty_run_cols(n: int, design: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    empty = {
-        "outcome": np.full(n, "", dtype=object),
-        "category": np.full(n, "", dtype=object),
-        "period": np.zeros(n, dtype=np.int32),
-        "final_sharpness": np.full(n, np.nan),
-        "final_ratio": np.full(n, np.nan),
-        "gap": np.full(n, np.nan),
-        "max_gfs_increase": np.full(n, np.nan),
-        "gfs_monotone": np.zeros(n, dtype=bool),
-        "steps": np.zeros(n, dtype=np.int64),
-        "reason": np.full(n, "", dtype=object),
-    }
-    return {k: empty[k] for k in design["quantities"]}
 
 
 def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
@@ -166,27 +150,9 @@ def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
             cols[f"{claim_column(claim.id)}_violation"][i_ok] = np.where(hyp, viol, np.nan)
         return
     res = classify_batch(Wk, ek, target=yk, max_steps=design["max_steps"])
-    status = res["status"]
-    ratio = res["final_sharpness"] * ek / 2
-    conv = status == OUTCOMES.index("converged")
-    values = {
-        "outcome": np.array([OUTCOMES[s] for s in status], dtype=object),
-        "category": np.array(
-            [CATEGORIES[s] for s in categorize(status, ratio, ek * psi0[ok] <= 2, design["delta"])], dtype=object
-        ),
-        "period": res["period"],
-        "final_sharpness": np.where(conv, res["final_sharpness"], np.nan),
-        "final_ratio": np.where(conv, ratio, np.nan),
-        "gap": np.where(conv, 2 / ek - res["final_sharpness"], np.nan),
-        "max_gfs_increase": np.where(np.isfinite(res["max_gfs_increase"]), res["max_gfs_increase"], np.nan),
-        "gfs_monotone": res["gfs_monotone"],
-        "steps": res["steps"],
-        "reason": np.array(
-            [reason_text(r) if s == 4 else "" for s, r in zip(status, res["reason"], strict=True)], dtype=object
-        ),
-    }
-    for q in design["quantities"]:
-        cols[q][i_ok] = values[q]
+    runs = Runs(res, ek, psi0[ok], design["delta"])
+    for q, v in values(runs, design["quantities"]).items():
+        cols[q][i_ok] = v
     for claim in cl:
         hyp = claims_mod.hypothesis_batch(claim, Wk, ek, yk)
         holds = np.full(len(ek), -1, dtype=np.int8)

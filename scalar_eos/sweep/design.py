@@ -17,6 +17,7 @@ import numpy as np
 from .. import claims as claims_mod
 from .._validate import check_int, check_real
 from ..errors import InvalidArgument
+from .quantities import RUN_QUANTITIES
 
 __all__ = [
     "FORMAT",
@@ -34,19 +35,6 @@ __all__ = [
 FORMAT = 1
 MAX_ROWS = 10**10
 MAX_DEPTH = 64
-#: Columns a ``mode="run"`` sweep can record (``quantities``); all by default.
-RUN_QUANTITIES = (
-    "outcome",
-    "category",
-    "period",
-    "final_sharpness",
-    "final_ratio",
-    "gap",
-    "max_gfs_increase",
-    "gfs_monotone",
-    "steps",
-    "reason",
-)
 #: Scalar parameters of a design, in the order of the grid axes (after depth).
 SCALARS = ("target", "product", "imbalance", "eta", "eta_psi")
 _DEFAULT_CHUNK = {"step": 4096, "run": 512}
