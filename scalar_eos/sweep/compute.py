@@ -150,7 +150,7 @@ def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
             cols[f"{claim_column(claim.id)}_violation"][i_ok] = np.where(hyp, viol, np.nan)
         return
     res = classify_batch(Wk, ek, target=yk, max_steps=design["max_steps"])
-    runs = Runs(res, ek, psi0[ok], design["delta"])
+    runs = Runs(res, ek, yk, psi0[ok], design["delta"])
     for q, v in values(runs, design["quantities"]).items():
         cols[q][i_ok] = v
     for claim in cl:

@@ -23,10 +23,11 @@ __all__ = ["QUANTITIES", "RUN_QUANTITIES", "Quantity", "Runs", "empty_columns", 
 
 @dataclass(frozen=True)
 class Runs:
-    """The classified runs of a batch: :func:`~scalar_eos.outcome.classify_batch` output and the inputs."""
+    """The classified runs of a batch: the :func:`~scalar_eos.outcome.classify_batch` result and the inputs."""
 
     res: dict[str, np.ndarray]
     eta: np.ndarray
+    target: np.ndarray
     psi0: np.ndarray
     delta: float
 
