@@ -114,7 +114,7 @@ def check_real(value: Any, where: str, *, positive: bool = False, nonzero: bool 
 
 
 def check_int(value: Any, where: str, lo: int, hi: int | None = None) -> int:
-    """An int (not bool) in ``[lo, hi]`` (``hi=None``: no upper bound).
+    """An integer (Python or NumPy, not bool) in ``[lo, hi]`` (``hi=None``: no upper bound).
 
     Examples
     --------
@@ -125,7 +125,7 @@ def check_int(value: Any, where: str, lo: int, hi: int | None = None) -> int:
     ...
     scalar_eos.errors.InvalidArgument: depth must be an integer in [1, 64], got 0
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidArgument(f"{where} must be an integer, got {value!r}")
     if value < lo or (hi is not None and value > hi):
         rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"

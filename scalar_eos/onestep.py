@@ -120,4 +120,3 @@ def one_step(w: Any, eta: Any, *, target: Any = 1, scale: Any = 1, dps: int | No
     """
     dps = check_dps(dps) or 50
     return exact_one_step(point(w, target, scale), check_eta(eta), dps)
-

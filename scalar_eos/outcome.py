@@ -34,20 +34,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
 
 from . import fast
-from ._validate import check_batch, check_per_row
+from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
 from .fast import INCREASE_RTOL, Status
 
-__all__ = ["OUTCOMES", "Outcome", "classify", "classify_batch", "outcome_at"]
+__all__ = ["OUTCOMES", "Outcome", "OutcomeStatus", "classify", "classify_batch", "outcome_at", "reason_text"]
 
-#: Outcome names, indexed by the integer codes of :func:`classify_batch`.
-OUTCOMES = ("converged", "periodic", "diverged", "saddle", "undecided")
-CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED = range(5)
+
+class OutcomeStatus(IntEnum):
+    """Where a GD run went: the integer codes of :func:`classify_batch` (``status``).
+
+    Examples
+    --------
+    >>> OutcomeStatus.PERIODIC, OUTCOMES[OutcomeStatus.PERIODIC]
+    (<OutcomeStatus.PERIODIC: 1>, 'periodic')
+    """
+
+    CONVERGED = 0
+    PERIODIC = 1
+    DIVERGED = 2
+    SADDLE = 3
+    UNDECIDED = 4
+
+
+#: Outcome names, indexed by :class:`OutcomeStatus` (the integer codes of :func:`classify_batch`).
+OUTCOMES = tuple(s.name.lower() for s in OutcomeStatus)
+CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED = OutcomeStatus
 _UNSET = -1
 _REASONS = (
     "",
@@ -145,9 +163,8 @@ def classify_batch(
     e_all = check_per_row(eta, n, "eta", positive=True)
     y_all = check_per_row(target, n, "target", nonzero=True)
     m_all = check_per_row(scale, n, "scale", positive=True)
-    for name, val, lo in (("max_steps", max_steps, 1), ("max_period", max_period, 2)):
-        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < lo:
-            raise InvalidArgument(f"{name} must be an integer >= {lo}, got {val!r}")
+    check_int(max_steps, "max_steps", 1)
+    check_int(max_period, "max_period", 2)
     out = {
         "status": np.full(n, _UNSET, dtype=np.int8),
         "period": np.zeros(n, dtype=np.int32),
@@ -296,8 +313,8 @@ def outcome_at(
 
     Examples
     --------
-    >>> res = classify_batch([[1.0, 1.01], [0.5, 3.3]], [1.2, 0.45])
-    >>> outcome_at(res, 0, 1.2, orbit=True).period, outcome_at(res, 1, 0.45).status
+    >>> res = classify_batch([[1.0, 1.01], [0.5, 3.0]], [1.2, 0.2])
+    >>> outcome_at(res, 0, 1.2, orbit=True).period, outcome_at(res, 1, 0.2).status
     (2, 'converged')
     """
     status = OUTCOMES[int(res["status"][i])]

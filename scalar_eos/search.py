@@ -33,12 +33,13 @@ from mpmath import mp
 
 from . import _exact, claims, fast
 from ._progress import Progress
+from ._validate import check_int, check_real
 from .dynamics import exact_step, round_iterate
 from .errors import InvalidArgument
 from .gfs import exact_gfs
 from .model import Point
 from .onestep import exact_one_step
-from .outcome import OUTCOMES, Outcome, classify_batch, outcome_at
+from .outcome import OUTCOMES, Outcome, OutcomeStatus, classify_batch, outcome_at
 
 __all__ = ["Counterexample", "SearchReport", "search"]
 
@@ -176,8 +177,8 @@ def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float
     lo, hi = c.window(eta)
     th = 2.0 / eta
     dist = np.maximum(lo - final, final - hi) / th  # > 0 outside the window
-    score = np.where(status == OUTCOMES.index("converged"), dist, 1.0)
-    score = np.where(status == OUTCOMES.index("undecided"), -np.inf, score)
+    score = np.where(status == OutcomeStatus.CONVERGED, dist, 1.0)
+    score = np.where(status == OutcomeStatus.UNDECIDED, -np.inf, score)
     return np.where(np.isfinite(score), score, 1.0)
 
 
@@ -360,14 +361,11 @@ def search(
     []
     """
     c = claims.get(claim)
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
+    depth = check_int(depth, "depth", 1)
     if c.depth is not None and c.depth != depth:
         raise InvalidArgument(f"claim {claim!r} is about depth {c.depth} only, got --depth {depth}")
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise InvalidArgument(f"budget must be a positive integer, got {budget!r}")
-    if not (math.isfinite(target) and target != 0):
-        raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
+    budget = check_int(budget, "budget", 1)
+    target = check_real(target, "target", nonzero=True)
     rng = np.random.default_rng(seed)
     trajectory = c.kind == "trajectory"
     sampler = c.sampler or _default_sampler

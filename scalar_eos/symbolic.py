@@ -24,6 +24,7 @@ from functools import cache
 
 import sympy as sp
 
+from ._validate import check_int
 from .errors import InvalidArgument
 
 __all__ = [
@@ -54,8 +55,7 @@ y, eta, c, t = sp.symbols("y eta c t", real=True)
 
 
 def _check_depth(depth: int, *, low: int = 1) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < low:
-        raise InvalidArgument(f"depth must be an integer >= {low}, got {depth!r}")
+    depth = check_int(depth, "depth", low)
     if depth > 64:
         raise InvalidArgument(f"symbolic derivations are limited to depth <= 64, got {depth}")
     return depth

@@ -42,6 +42,7 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
 
     Examples
     --------
+    >>> from scalar_eos.sweep import normalize_design
     >>> d = normalize_design(depth=2, samples=5, seed=0)
     >>> cols = compute_chunk(d, 0)
     >>> int(cols["row"][-1]), sorted(cols)[:4]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..outcome import OUTCOMES, reason_text
+from ..outcome import OUTCOMES, OutcomeStatus, reason_text
 from ..phase import CATEGORIES, categorize
 
 __all__ = ["QUANTITIES", "RUN_QUANTITIES", "Quantity", "Runs", "empty_columns", "values"]
@@ -33,7 +33,7 @@ class Runs:
 
     @property
     def converged(self) -> np.ndarray:
-        return self.res["status"] == OUTCOMES.index("converged")
+        return self.res["status"] == OutcomeStatus.CONVERGED
 
     @property
     def ratio(self) -> np.ndarray:
@@ -59,9 +59,8 @@ def _names(codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
 
 
 def _reasons(r: Runs) -> np.ndarray:
-    undecided = OUTCOMES.index("undecided")
     pairs = zip(r.res["status"], r.res["reason"], strict=True)
-    return np.array([reason_text(c) if s == undecided else "" for s, c in pairs], dtype=object)
+    return np.array([reason_text(c) if s == OutcomeStatus.UNDECIDED else "" for s, c in pairs], dtype=object)
 
 
 def _category(r: Runs) -> np.ndarray:
