@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 from . import eos_convergence, step_decrease, step_decrease_d2, step_decrease_order, step_decrease_s, zhu_minimalist
+from ._common import not_increased, relative_increase
 from ._registry import get, register, registry, sweep_defaults, unregister
 from .claim import Claim, ClaimResult
 from .eos_convergence import EOS_DELTA, eos_window
@@ -59,8 +60,10 @@ __all__ = [
     "get",
     "hypothesis_batch",
     "in_d2_region",
+    "not_increased",
     "register",
     "registry",
+    "relative_increase",
     "sweep_defaults",
     "unregister",
     "zhu_point",
