@@ -45,6 +45,8 @@ class Progress:
         Redraw twice a second (elapsed time keeps moving during a long unit).
     unit : str
         Shown after the counts, e.g. ``"proofs"``.
+    delay : float
+        Seconds before anything is drawn: work that ends sooner leaves no trace on the terminal.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class Progress:
         stream: TextIO | None = None,
         ticker: bool = False,
         unit: str = "",
+        delay: float = 0.0,
     ):
         self.total = max(int(total), 1)
         self.label = label
@@ -67,6 +70,8 @@ class Progress:
         self.start = time.monotonic()
         self._last = 0.0
         self._width = 0
+        self._delay = float(delay)
+        self._drawn = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -99,8 +104,9 @@ class Progress:
                 self._draw(now)
 
     def _draw(self, now: float) -> None:
-        if not self.enabled:
+        if not self.enabled or now - self.start < self._delay:
             return
+        self._drawn = True
         frac = self.done / self.total
         elapsed = now - self.start
         rate = self.done / elapsed if elapsed > 0 else 0.0
@@ -125,7 +131,7 @@ class Progress:
         if self._thread is not None:
             self._thread.join(timeout=2)
         with self._lock:
-            if self.enabled:
+            if self.enabled and self._drawn:
                 self._draw(time.monotonic())
                 try:
                     self.stream.write("\n")

@@ -101,9 +101,18 @@ def _figure(tr: Trajectory, path: str) -> str | None:
 
 
 def run_demo(
-    *, steps: int = 300, every: int = 15, figure: str | None = None, plot: bool = True, out: Any = None
+    *,
+    steps: int = 300,
+    every: int = 15,
+    figure: str | None = None,
+    plot: bool = True,
+    out: Any = None,
+    progress: bool | None = False,
 ) -> int:
-    """Run the built-in example, print a table and a summary; return exit status 0."""
+    """Run the built-in example, print a table and a summary; return exit status 0.
+
+    ``progress``: an elapsed-time line on stderr during the run (None: when a terminal or notebook watches).
+    """
     from ._validate import check_steps
     from .errors import InvalidArgument
 
@@ -115,7 +124,10 @@ def run_demo(
         from ._output import check_figure_path
 
         check_figure_path(figure)  # before the run: a bad path costs nothing
-    tr = gd(list(DEMO_WEIGHTS), DEMO_ETA, steps)
+    from ._progress import Progress
+
+    with Progress(1, "demo: gradient descent", enabled=progress, ticker=True, delay=1.0):
+        tr = gd(list(DEMO_WEIGHTS), DEMO_ETA, steps)
     print(
         f"scalar-eos demo: depth {len(DEMO_WEIGHTS)}, w0 = {DEMO_WEIGHTS}, target 1, eta = {DEMO_ETA}",
         file=out,

@@ -196,8 +196,8 @@ def gd(
                 if dps is not None
                 else _exact.to_float(g["sharpness"], "GFS sharpness"),
             }
-        except PrecisionError as exc:
-            stopped = f"diverged at step {t}: {exc}"
+        except PrecisionError as exc:  # a value outside float64 (often an underflow): not a divergence of GD
+            stopped = f"stopped at step {t}: {exc}"
             break
         for k, v in row.items():
             cols[k].append(v)
@@ -207,7 +207,7 @@ def gd(
         try:
             w = round_iterate(exact_step(cur, eta_q), dps)
         except PrecisionError as exc:
-            stopped = f"diverged at step {t + 1}: {exc}"
+            stopped = f"stopped at step {t + 1}: {exc}"
             break
     n = len(kinds)
     if dps is None:

@@ -74,8 +74,11 @@ def _zero(exprs: list[sp.Expr] | sp.Expr, what: str) -> None:
         raise ScalarEOSError(f"internal check failed while writing the document: {what}")
 
 
-def to_latex(depth: int) -> str:
+def to_latex(depth: int, *, progress: bool | None = False) -> str:
     """The derivation for depth ``depth`` as a standalone LaTeX document (amsmath).
+
+    ``progress``: an elapsed-time line on stderr while it is built (depth 4 takes about ten seconds); None shows
+    it when a terminal or a notebook watches stderr.
 
     Examples
     --------
@@ -85,6 +88,13 @@ def to_latex(depth: int) -> str:
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LATEX_DEPTH:
         raise InvalidArgument(f"depth must be an integer in 1..{MAX_LATEX_DEPTH} for the LaTeX export, got {depth!r}")
+    from ._progress import Progress
+
+    with Progress(1, f"latex: depth-{depth} derivation", enabled=progress, ticker=True, delay=1.0):
+        return _document(depth)
+
+
+def _document(depth: int) -> str:
     D = depth
     ws = S.symbols(D)
     y, _eta = S.y, S.eta
@@ -130,8 +140,9 @@ def to_latex(depth: int) -> str:
         t1, t2 = sp.factor(2 * ws[0] * field[0]), sp.factor(2 * ws[1] * field[1])
         _zero(sp.expand(t1 - t2 - inv), "invariant display")
         out.append(
-            "\\begin{multline}\n  \\frac{d}{dt}\\left(w_1^2 - w_2^2\\right) = 2 w_1 \\dot w_1 - 2 w_2 \\dot w_2\\\\\n"
-            f"  = {_tex(t1)}\\\\\n  - \\left({_tex(t2)}\\right) = 0\n\\end{{multline}}\n"
+            "\\begin{equation}\n\\begin{split}\n"
+            "  \\frac{d}{dt}\\left(w_1^2 - w_2^2\\right) &= 2 w_1 \\dot w_1 - 2 w_2 \\dot w_2\\\\\n"
+            f"  &= {_tex(t1)} - \\left({_tex(t2)}\\right)\\\\\n  &= 0\n\\end{{split}}\n\\end{{equation}}\n"
         )
     _zero(S.verify_dpi_dt(D), "d pi / dt")
     grad_pi_sq = sp.Add(*[sp.diff(pi, w) ** 2 for w in ws])

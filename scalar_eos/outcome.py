@@ -119,7 +119,11 @@ class Outcome:
             text += f"; final GFS sharpness {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
         text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
         if self.max_gfs_increase is not None:
-            text += f" (largest one-step change {self.max_gfs_increase:.3g})"
+            inc = self.max_gfs_increase
+            if inc > 0:
+                text += f" (largest one-step increase {inc:.3g})"
+            else:
+                text += f" (it fell at every step, by at least {-inc:.3g})"
         if self.reason:
             text += f"; {self.reason}"
         return text

@@ -45,33 +45,46 @@ def _load(path: Path) -> Any:
     return mod
 
 
-def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run the named proofs (all by default); one result dict per proof."""
+def run_proofs(names: list[str] | None = None, *, progress: bool | None = False) -> list[dict[str, Any]]:
+    """Run the named proofs (all by default); one result dict per proof.
+
+    ``progress``: a progress line on stderr (proofs done, the one running, elapsed time); None shows it when a
+    terminal or a notebook watches stderr.
+    """
+    from ._progress import Progress
+
     available = find_proofs()
     selected = names or list(available)
     unknown = [n for n in selected if n not in available]
     if unknown:
         raise InvalidArgument(f"unknown proof(s) {unknown}; available: {', '.join(available)}")
-    results = []
-    for name in selected:
-        mod = _load(available[name])
-        start = time.perf_counter()
-        try:
-            res = mod.run()
-            verdict, details, steps = res["verdict"], res["details"], res.get("steps", [])
-        except Exception as exc:  # a failed step: report it, never hide it
-            verdict, details, steps = "FAILED", f"{type(exc).__name__}: {exc}", []
-        results.append(
-            {
-                "name": name,
-                "verdict": verdict,
-                "statement": mod.STATEMENT,
-                "details": details,
-                "steps": steps,
-                "seconds": round(time.perf_counter() - start, 3),
-            }
-        )
-    return results
+    with Progress(len(selected), "prove", enabled=progress, ticker=True, unit="proofs") as bar:
+        return [_run_one(available, name, bar) for name in selected]
+
+
+def _run_one(available: dict[str, Path], name: str, bar: Any) -> dict[str, Any]:
+    bar.set(bar.done, note=f"running {name}")
+    result = _run_proof(available, name)
+    bar.update(1, note=f"{name}: {result['verdict']}")
+    return result
+
+
+def _run_proof(available: dict[str, Path], name: str) -> dict[str, Any]:
+    mod = _load(available[name])
+    start = time.perf_counter()
+    try:
+        res = mod.run()
+        verdict, details, steps = res["verdict"], res["details"], res.get("steps", [])
+    except Exception as exc:  # a failed step: report it, never hide it
+        verdict, details, steps = "FAILED", f"{type(exc).__name__}: {exc}", []
+    return {
+        "name": name,
+        "verdict": verdict,
+        "statement": mod.STATEMENT,
+        "details": details,
+        "steps": steps,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
 
 
 def _tex_escape(text: str) -> str:

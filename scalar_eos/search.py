@@ -119,9 +119,18 @@ class SearchReport:
         lines.append(f"{n} counterexample(s), each verified at {dps} digits:")
         for ce in self.counterexamples:
             lines.append(f"- w = [{', '.join(ce.weights)}], eta = {ce.eta}, target = {ce.target}: {ce.detail}")
-            lines.append(f"    GFS sharpness before {ce.gfs_before[:24]}  after {ce.gfs_after[:24]}")
+            lines.append(f"    GFS sharpness before {_short(ce.gfs_before)}  after {_short(ce.gfs_after)}")
             lines.append(f"    reproduce: {ce.snippet}")
         return "\n".join(lines)
+
+
+def _short(value: str, digits: int = 17) -> str:
+    """A verified decimal string shortened to ``digits`` significant digits, exponent kept (never truncated)."""
+    try:
+        with mpmath.workdps(len(value) + 10):
+            return mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=False)
+    except (ValueError, TypeError):  # "inf" or a note: shown as is
+        return value
 
 
 # --------------------------------------------------------------------------- sampling

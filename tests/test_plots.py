@@ -25,7 +25,8 @@ def test_plots_are_written(tmp_path, argv):
 
 def test_plot_trajectory_needs_weights(tmp_path, capsys):
     assert main(["plot", "trajectory", "-o", str(tmp_path / "x.png")]) == 2
-    assert "needs --weights" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "required: --weights/-w, --eta" in err and len(err.strip().splitlines()) == 1
 
 
 def test_plot_benchmark_measures_and_draws(tmp_path, capsys):

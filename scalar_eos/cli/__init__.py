@@ -48,14 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_names(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scalar-eos`` console script; returns the exit status."""
     argv = join_negative_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # usage errors (one line already printed), --help, --version
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
         if not getattr(args, "func", None):
-            parser.print_help()
+            names = ", ".join(_command_names(parser))
+            print(
+                f"scalar-eos: error: no command given; choose one of: {names} (see scalar-eos --help)", file=sys.stderr
+            )
             return EXIT_USAGE
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)

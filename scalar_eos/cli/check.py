@@ -7,14 +7,18 @@ import json
 from typing import Any
 
 from .._format import json_number, text_number
-from .._validate import check_dps
-from ._parse import add_point_options, point_args
+from ._parse import add_point_options, check_cli_dps, point_args, spinner
 
 __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("check", help="one GD step (decided exactly) and every claim at a point")
+    p = sub.add_parser(
+        "check",
+        help="one GD step (decided exactly) and every claim at a point",
+        description="One GD step decided exactly and every registered claim evaluated at the point. Exit status 1 "
+        "when a claim is VIOLATED there (its hypothesis holds and its conclusion fails), 0 otherwise.",
+    )
     add_point_options(p, eta=True)
     p.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -25,12 +29,14 @@ def run(args: argparse.Namespace) -> int:
     from ..claims import evaluate
     from ..onestep import one_step
 
-    dps = check_dps(args.dps)
+    dps = check_cli_dps(args.dps)
     exact = dps if dps is not None else 50  # numbers are read as exact decimals: decisions are exact
     c = point_args(args, dps=exact)
     ids = [x.strip() for x in args.claims.split(",")] if args.claims else None
-    step = one_step(c["weights"], c["eta"], target=c["target"], scale=c["scale"], dps=exact)
-    results = evaluate(c["weights"], c["eta"], target=c["target"], scale=c["scale"], claims=ids, step=step)
+    with spinner(args, "check: one exact GD step and the claims"):
+        step = one_step(c["weights"], c["eta"], target=c["target"], scale=c["scale"], dps=exact)
+        results = evaluate(c["weights"], c["eta"], target=c["target"], scale=c["scale"], claims=ids, step=step)
+    violated = [r.id for r in results if r.hypothesis and r.conclusion is False]
     if args.json:
         doc = {
             "one_step": {
@@ -42,10 +48,11 @@ def run(args: argparse.Namespace) -> int:
                 "kind_before": step.kind_before,
                 "kind_after": step.kind_after,
             },
-            "claims": [r.as_dict() for r in results],
+            "claims": [{**r.as_dict(), "violated": r.id in violated} for r in results],
+            "violated": violated,
         }
         print(json.dumps(doc, indent=2))
-        return 0
+        return 1 if violated else 0
     print(f"GFS sharpness before {text_number(step.gfs_before, dps or 17)}")
     print(f"GFS sharpness after  {text_number(step.gfs_after, dps or 17)}")
     print(f"one GD step: {step.relation} (decided at {step.digits} digits)")
@@ -55,5 +62,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{'claim':<{width}}  hypothesis  conclusion")
     for r in results:
         concl = "n/a" if r.conclusion is None else str(r.conclusion).lower()
-        print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl}")
-    return 0
+        mark = "  <-- VIOLATED: hypothesis holds, conclusion fails" if r.id in violated else ""
+        print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl:<10}{mark}".rstrip())
+    if violated:
+        print(f"\n{len(violated)} claim(s) VIOLATED at this point: {', '.join(violated)}")
+    return 1 if violated else 0

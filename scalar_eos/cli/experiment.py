@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
+from .._output import check_figure_path
 from .._progress import Progress
 from .._validate import check_steps
-from ._parse import parse_number
+from ._parse import add_progress_options, count, parse_number, progress_arg
 
 __all__ = ["register", "run"]
 
@@ -22,9 +23,10 @@ def register(sub: Any) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--eta-psi", type=float, default=None, help="step size as eta * psi(x0) (default per model, > 2)")
     g.add_argument("--eta", default=None, help="step size")
-    p.add_argument("--steps", type=int, default=None, help="GD steps (default per model)")
-    p.add_argument("--every", type=int, default=None, help="GFS sharpness every k-th iterate (default per model)")
-    p.add_argument("-o", "--output", default=None, help="save the figure (PNG, needs matplotlib)")
+    p.add_argument("--steps", type=count(0), default=None, help="GD steps (default per model)")
+    p.add_argument("--every", type=count(1), default=None, help="GFS sharpness every k-th iterate (default per model)")
+    p.add_argument("-o", "--output", default=None, help="save the figure (.png, .pdf, .svg, ...; needs matplotlib)")
+    add_progress_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -32,9 +34,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..generic import example, plot_experiment, run_experiment
 
+    if args.output:
+        check_figure_path(args.output)  # before the run (the MLP takes minutes)
     steps = check_steps(args.steps if args.steps is not None else example(args.model).steps)
     eta = None if args.eta is None else parse_number(args.eta, None, "--eta")
-    with Progress(steps + 1, f"experiment {args.model}") as bar:
+    with Progress(steps + 1, f"experiment {args.model}", enabled=progress_arg(args), unit="steps") as bar:
         e = run_experiment(
             args.model, eta_psi=args.eta_psi, eta=eta, steps=steps, every=args.every, progress=lambda t: bar.set(t + 1)
         )

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from .._format import text_number
-from ._parse import add_point_options, as_number, point_args, real
+from ._parse import SLOW_DPS, add_point_options, point_args, real, spinner
 
-__all__ = ["register", "run"]
+__all__ = ["echo", "register", "run", "sign_note"]
 
 
 def register(sub: Any) -> None:
@@ -25,7 +25,11 @@ def run(args: argparse.Namespace) -> int:
 
     c = point_args(args)
     dps, w, y, m = c["dps"], c["weights"], c["target"], c["scale"]
-    res = gfs(w, target=y, scale=m, dps=dps)
+    if dps is not None and dps >= SLOW_DPS:
+        with spinner(args, f"gfs at {dps} digits"):
+            res = gfs(w, target=y, scale=m, dps=dps)
+    else:
+        res = gfs(w, target=y, scale=m, dps=dps)
     pi, lo = product(w, dps=dps), loss(w, target=y, scale=m, dps=dps)
     if args.json:
         record = {
@@ -44,14 +48,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(record, indent=2))
         return 0
     fmt = lambda x: text_number(x, dps)  # noqa: E731
-    flip = "" if res.flipped is None else f" (w_{res.flipped + 1} changes sign along the flow)"
     lines = [
         ("depth", str(len(w))),
-        ("target", fmt(as_number(y))),
-        ("weights", ", ".join(fmt(as_number(x)) for x in w)),
+        ("target", echo(y, dps)),
+        ("weights", ", ".join(echo(x, dps) for x in w)),
         ("product", fmt(pi)),
         ("loss", fmt(lo)),
-        ("kind", res.kind + flip),
+        ("kind", res.kind + sign_note(w, res)),
         ("shift c*", fmt(res.shift)),
         ("solution", ", ".join(fmt(x) for x in res.solution)),
         ("sharpness" if res.kind == "saddle" else "GFS sharpness psi", fmt(res.sharpness)),
@@ -65,3 +68,21 @@ def run(args: argparse.Namespace) -> int:
             "the sharpness is the top Hessian eigenvalue there"
         )
     return 0
+
+
+def echo(x: Any, dps: int | None) -> str:
+    """An input as the user gave it: with ``--dps`` the exact decimal string, else the float64 value."""
+    if isinstance(x, str):
+        return x.strip()
+    return text_number(x, dps)
+
+
+def sign_note(w: Any, res: Any) -> str:
+    """What happens to the sign of the flipped weight (a zero weight does not change sign: it leaves 0)."""
+    if res.flipped is None:
+        return ""
+    i = res.flipped
+    if float(w[i]) == 0:
+        side = "positive" if res.solution[i] > 0 else "negative"
+        return f" (w_{i + 1} starts at 0 and becomes {side} along the flow)"
+    return f" (w_{i + 1} changes sign along the flow)"

@@ -6,26 +6,31 @@ import argparse
 import sys
 from typing import Any
 
+from .._output import check_output_path
 from ..errors import InvalidArgument, ScalarEOSError
+from ._parse import add_progress_options, count, progress_arg
 
 __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("latex", help="the derivation for a depth as a LaTeX document")
-    p.add_argument("--depth", type=int, required=True, help="network depth D (1..8)")
+    p.add_argument("--depth", type=count(1), required=True, help="network depth D (1..8)")
     p.add_argument("-o", "--output", default=None, help="write to FILE.tex (default: stdout)")
     p.add_argument("--pdf", action="store_true", help="also compile with pdflatex")
+    add_progress_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..latex import compile_pdf, to_latex
 
-    doc = to_latex(args.depth)
+    if args.output is None and args.pdf:
+        raise InvalidArgument("--pdf needs -o FILE.tex (where to write the document)")
+    if args.output is not None:
+        check_output_path(args.output, what="LaTeX file", suffixes=["tex"])  # before the derivation
+    doc = to_latex(args.depth, progress=progress_arg(args))
     if args.output is None:
-        if args.pdf:
-            raise InvalidArgument("--pdf needs -o FILE.tex (where to write the document)")
         sys.stdout.write(doc)
         return 0
     try:

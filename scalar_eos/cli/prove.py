@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from ._parse import add_progress_options, progress_arg
+
 __all__ = ["register", "run"]
 
 
@@ -14,13 +16,14 @@ def register(sub: Any) -> None:
     p = sub.add_parser("prove", help="run the machine-checked proofs in proofs/")
     p.add_argument("names", nargs="*", help="proof names (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    add_progress_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..prove import proofs_dir, run_proofs, write_latex
 
-    results = run_proofs(args.names or None)
+    results = run_proofs(args.names or None, progress=progress_arg(args))
     # the document covers the whole theory: regenerate it only from a run of every proof
     tex = None if args.names else write_latex(results, proofs_dir() / "build" / "proofs.tex")
     failed = any(r["verdict"] == "FAILED" for r in results)

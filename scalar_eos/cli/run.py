@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 from .._format import json_number, text_number
-from .._validate import check_steps
-from ..errors import InvalidArgument, ScalarEOSError
-from ._parse import add_point_options, as_number, point_args, real
+from .._output import check_output_path
+from ..errors import ScalarEOSError
+from ._parse import add_point_options, as_number, count, point_args, real, spinner
 
 __all__ = ["format_table", "register", "run"]
 
@@ -21,10 +21,10 @@ COLUMNS = ("t", "loss", "product", "sharpness", "gfs_sharpness")
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run gradient descent and print the trajectory")
     add_point_options(p, eta=True)
-    p.add_argument("--steps", type=int, default=100, help="number of GD steps (default 100)")
-    p.add_argument("--every", type=int, default=1, help="print every k-th step in the table")
+    p.add_argument("--steps", type=count(0), default=100, help="number of GD steps (default 100)")
+    p.add_argument("--every", type=count(1), default=1, help="print every k-th step in the table (default 1)")
     p.add_argument(
-        "--budget", type=int, default=100_000, help="GD steps allowed to classify the outcome (default 100000)"
+        "--budget", type=count(1), default=100_000, help="GD steps allowed to classify the outcome (default 100000)"
     )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="print JSON")
@@ -38,14 +38,14 @@ def run(args: argparse.Namespace) -> int:
 
     c = point_args(args)
     dps = c["dps"]
-    steps = check_steps(args.steps)
-    tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
+    steps, budget = args.steps, args.budget
+    if args.csv:
+        check_output_path(args.csv, what="--csv file", suffixes=["csv"])  # before the run
+    with spinner(args, "run: gradient descent and its outcome"):
+        tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
+        w = [float(x) for x in c["weights"]]
+        outcome = classify(w, float(c["eta"]), target=float(c["target"]), scale=float(c["scale"]), max_steps=budget)
     records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
-    budget = check_steps(args.budget)
-    if budget < 1:
-        raise InvalidArgument("--budget must be at least 1 step")
-    w = [float(x) for x in c["weights"]]
-    outcome = classify(w, float(c["eta"]), target=float(c["target"]), scale=float(c["scale"]), max_steps=budget)
     if args.csv:
         try:
             with open(args.csv, "w", newline="") as fh:
@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     eta = as_number(c["eta"])
     print(f"GD with eta = {text_number(eta, dps)}, 2/eta = {text_number(2 / eta, dps)}")
-    print(format_table(tr, every=max(1, args.every), dps=dps))
+    print(format_table(tr, every=args.every, dps=dps))
     if tr.stopped:
-        print(f"stopped: {tr.stopped}")
+        print(f"note: the trajectory {tr.stopped}".replace("pass dps=N", "pass --dps N (e.g. --dps 30)"))
     print(outcome.format_text(float(c["eta"])))
     return 0
 

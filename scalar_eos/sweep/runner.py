@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._lock import OutputLock
 from .._progress import Progress
 from .._validate import check_int
 from ..errors import InvalidArgument, MissingDependency
@@ -93,7 +94,7 @@ def sweep(
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:8786``).
     progress : bool, optional
-        Progress bar on stderr (default: only when stderr is a terminal).
+        Progress bar on stderr (default: when someone watches it: a terminal or a Jupyter notebook).
     max_chunks : int, optional
         Stop after computing this many new chunks (the sweep stays resumable).
 
@@ -127,6 +128,27 @@ def sweep(
         return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
     if not out_p.parent.exists():
         raise InvalidArgument(f"directory {str(out_p.parent)!r} does not exist")
+    with OutputLock(out_p, "sweep"):  # a second writer of the same OUT is refused, naming this process
+        if out_p.exists():  # another writer finished it while we waited for nothing: same checks as above
+            _table, stored = read_sweep(out_p)
+            check_same(stored, d, str(out_p))
+            return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
+        return _sweep_locked(d, out_p, parts, nch, total, t0, pa, workers, scheduler, progress, max_chunks)
+
+
+def _sweep_locked(
+    d: dict[str, Any],
+    out_p: Path,
+    parts: Path,
+    nch: int,
+    total: int,
+    t0: float,
+    pa: Any,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+    max_chunks: int | None,
+) -> SweepResult:
     for stale in out_p.parent.glob(out_p.name + ".tmp-*"):  # a merge killed before its rename
         with contextlib.suppress(OSError):
             stale.unlink()

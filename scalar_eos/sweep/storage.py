@@ -84,6 +84,10 @@ def read_sweep(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
     require_pyarrow()
     import pyarrow.parquet as pq
 
+    if not Path(path).exists():
+        raise InvalidArgument(f"sweep file {str(path)!r} not found")
+    if Path(path).is_dir():
+        raise InvalidArgument(f"{str(path)!r} is a folder, not a sweep file")
     try:
         table = pq.read_table(path)
     except (OSError, ValueError) as e:
