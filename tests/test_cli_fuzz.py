@@ -106,10 +106,14 @@ def _argv(root: Path) -> st.SearchStrategy[list[str]]:
                 argv.append(flag)
             else:
                 value = draw(_value_for(flag if flag.startswith("--") else action.option_strings[-1], root))
-                argv += draw(st.sampled_from([[flag, value], [f"{flag}={value}"]])) if flag.startswith("--") else [
-                    flag,
-                    value,
-                ]
+                argv += (
+                    draw(st.sampled_from([[flag, value], [f"{flag}={value}"]]))
+                    if flag.startswith("--")
+                    else [
+                        flag,
+                        value,
+                    ]
+                )
         if draw(st.booleans()):
             argv.insert(draw(st.integers(0, len(argv))), draw(st.sampled_from(["--nosuch", "-x", "--json", "5"])))
         if name in _SLOW and "--help" not in argv:
