@@ -54,15 +54,21 @@ def test_cli_reference_lists_every_subcommand_and_option(html: Path) -> None:
     from scalar_eos.cli import build_parser
 
     text = _text(html / "cli.html")
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert sub.choices, "the parser has no subcommands"
-    for name, p in sub.choices.items():
-        assert f"scalar-eos {name}" in text, name
-        for action in p._actions:
-            for flag in action.option_strings:
-                if flag not in ("-h", "--help"):
-                    assert flag in text, f"{name} {flag}"
+
+    def walk(prefix: str, parser: argparse.ArgumentParser) -> int:
+        seen = 0
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, p in action.choices.items():
+                    assert f"{prefix} {name}" in text, f"{prefix} {name}"
+                    for a in p._actions:
+                        for flag in a.option_strings:
+                            if flag not in ("-h", "--help"):
+                                assert flag in text, f"{prefix} {name} {flag}"
+                    seen += 1 + walk(f"{prefix} {name}", p)
+        return seen
+
+    assert walk("scalar-eos", build_parser()) >= 12, "the parser has too few subcommands"
 
 
 def test_claims_page_shows_every_registered_claim_with_its_status(html: Path) -> None:

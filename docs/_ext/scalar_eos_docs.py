@@ -160,20 +160,26 @@ class CliDirective(SphinxDirective):
         if rows:
             out.append(_table(["argument", "", "meaning"], rows, [30, 15, 55]))
         for name, (short, sub) in commands.items():
-            section = _section(self, f"scalar-eos {name}")
-            if short:
-                short = _text(short)
-                section += _para(short[0].upper() + short[1:] + ("" if short.endswith(".") else "."))
-            if sub.description and _text(sub.description) != _text(short):
-                section += _para(_text(sub.description))
-            section += _usage(sub)
-            rows = _argument_rows(sub)
-            if rows:
-                section += _table(["argument", "", "meaning"], rows, [30, 15, 55])
-            if sub.epilog:
-                section += _para(_text(sub.epilog))
-            out.append(section)
+            out.append(self._command_section(f"scalar-eos {name}", short, sub))
         return out
+
+    def _command_section(self, title: str, short: str, sub: argparse.ArgumentParser) -> nodes.section:
+        """A section for one (sub)command; nested subcommands (``plot KIND``) get their own sections inside."""
+        section = _section(self, title)
+        if short:
+            short = _text(short)
+            section += _para(short[0].upper() + short[1:] + ("" if short.endswith(".") else "."))
+        if sub.description and _text(sub.description) != _text(short):
+            section += _para(_text(sub.description))
+        section += _usage(sub)
+        rows = _argument_rows(sub)
+        if rows:
+            section += _table(["argument", "", "meaning"], rows, [30, 15, 55])
+        if sub.epilog:
+            section += _para(_text(sub.epilog))
+        for name, (child_short, child) in _subcommands(sub).items():
+            section += self._command_section(f"{title} {name}", child_short, child)
+        return section
 
 
 # --------------------------------------------------------------------------- claims
