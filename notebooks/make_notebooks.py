@@ -135,13 +135,13 @@ for k, (depth, eta, c, out) in enumerate(runs):
     ax.semilogx(t, out["sharpness"][:, 0], lw=0.4, color="tab:blue", label="sharpness at the iterate")
     ax.semilogx(t, out["gfs_sharpness"][:, 0], lw=2, color="tab:red", label="GFS sharpness")
     ax.axhline(2 / eta, color="k", ls="--", lw=1, label="2/eta")
-    ax.set_ylim(0, 1.3 * out["gfs_sharpness"][0, 0])
+    ax.set_ylim(0, 1.05 * np.nanmax(out["sharpness"][:, 0]))  # the whole envelope of the oscillation
     ax.set_title(f"D = {depth}, eta psi(w0) = {c}", fontsize=10)
     ax.set_xlabel("step + 1 (log scale)")
     ax.set_ylabel("sharpness")
-axes[0, 0].legend(fontsize=8, loc="lower left")
+fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=9, frameon=False)
 fig.suptitle("the sharpness oscillates; the GFS sharpness falls monotonically to just below 2/eta")
-fig.tight_layout()""",
+fig.tight_layout(rect=(0, 0.05, 1, 1))  # room for the legend below the panels, off the data""",
     ),
     ("md", "The loss on a log scale for the same runs: far from monotone."),
     (

@@ -5,7 +5,7 @@ arrays and a companion ``status`` array (see :class:`Status`); a row whose
 answer cannot be trusted is NaN **and** has a non-zero status, never a silent
 wrong number.
 
-Numerics of the GFS sharpness (THEORY.md section 2).  With ``a = |w|``,
+Numerics of the GFS sharpness (docs/theory.md).  With ``a = |w|``,
 ``s = |y|^{1/D}`` and the normalised gaps
 
 .. math::
@@ -309,7 +309,7 @@ def gfs_columns(
     if not want_solution:
         return out
 
-    # Solution, shift and kind (THEORY.md 2: which weight changes sign).
+    # Solution, shift and kind (docs/theory.md: which weight changes sign).
     imin = np.argmin(a, axis=0)
     rows = np.arange(n)
     signs = np.sign(wt)

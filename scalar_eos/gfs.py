@@ -25,7 +25,7 @@ decreases monotonically to the root, and the residual bounds the error in
 ``sum log1p(c/q_i) = log1p((y^2 - pi^2)/pi^2)`` (exact right-hand side) when
 it is small, so it too has full relative accuracy.
 
-Signs and saddles follow THEORY.md section 2: if ``pi/y < 0`` the weight of
+Signs and saddles follow the theory page (docs/theory.md, "The gradient flow solution"): if ``pi/y < 0`` the weight of
 smallest magnitude changes sign; if that magnitude is attained two or more
 times GF ends at a saddle (``kind == "saddle"``).  A single zero weight with
 ``pi = 0`` takes the sign of ``y * prod(other weights)``; two or more zero

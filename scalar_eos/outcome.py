@@ -9,7 +9,7 @@ undecided row is tested:
   ``rho = |1 - eta m psi| < 1``, the iterate is in the linear regime
   (``|r| <= 1e-3 |y| (1 - rho)``), and the bound on all future changes of the
   GFS sharpness, ``(a^2/q_min) psi^2 / (y^2 (1 - rho^2))`` with
-  ``a = eta m r pi`` (THEORY.md 3: ``|d psi| <= y^2 sum_i (a^2/q_i) p_i^2``),
+  ``a = eta m r pi`` (docs/theory.md, "One GD step": ``|d psi| <= y^2 sum_i (a^2/q_i) p_i^2``),
   is below ``rtol * psi``.  So the reported final sharpness is the sharpness
   of the limit minimiser to relative accuracy ``rtol`` - a certified tail
   bound, not a fixed tolerance on the loss;

@@ -149,7 +149,7 @@ def gfs_sharpness_implicit(depth: int) -> tuple[sp.Expr, sp.Expr]:
 
 
 def psi_variation(depth: int) -> tuple[sp.Expr, list[sp.Expr]]:
-    """First-order variation: ``(d psi/d q_j)`` by implicit differentiation, and THEORY.md's form.
+    """First-order variation: ``(d psi/d q_j)`` by implicit differentiation, and the form of docs/theory.md.
 
     Returns ``(derived, stated)`` lists; :func:`verify_psi_variation` checks they agree.
     """

@@ -89,3 +89,16 @@ def test_lock_held_by_another_process_names_it_and_a_killed_holder_leaves_no_loc
     start = time.monotonic()
     with OutputLock(out):
         assert time.monotonic() - start < 5
+
+
+def test_sweep_refuses_an_output_another_writer_holds(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from scalar_eos import sweep
+
+    out = tmp_path / "s.parquet"
+    with OutputLock(out):
+        with pytest.raises(LockHeld, match=r"s\.parquet is being written by another sweep \(process \d+ on "):
+            sweep.sweep({"depth": 2, "samples": 50, "seed": 1, "chunk": 50}, out)
+    assert not out.exists()
+    assert sweep.sweep({"depth": 2, "samples": 50, "seed": 1, "chunk": 50}, out).rows == 50  # free again
+    assert not (tmp_path / "s.parquet.lock").exists()

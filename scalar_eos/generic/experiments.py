@@ -118,7 +118,7 @@ def plot_experiment(e: Experiment, path: str) -> str:
 
     plt = pyplot()
     rec, s = e.record, e.summary
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6.8), sharex=True)
     ax1.semilogy(np.arange(len(rec.loss)), np.maximum(rec.loss, 1e-300), color="tab:gray", lw=0.8)
     ax1.set_ylabel("loss")
     ax1.set_title(f"{e.model.name} ({e.model.n_params} parameters), eta = {rec.eta:.4g}", fontsize=10)
@@ -142,7 +142,16 @@ def plot_experiment(e: Experiment, path: str) -> str:
     ax2.set_xlabel("GD step")
     ax2.set_ylabel("sharpness")
     verdict = "monotone" if s["monotone"] else f"{s['increases']} increase(s) beyond the error estimate"
-    ax2.legend(loc="lower left", fontsize=8, title=f"GFS sharpness: {verdict}", title_fontsize=8)
+    # below the axes: inside, the legend would cover the oscillating sharpness
+    ax2.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=3,
+        fontsize=8,
+        title=f"GFS sharpness: {verdict}",
+        title_fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
