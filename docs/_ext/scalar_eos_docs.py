@@ -118,9 +118,12 @@ def _argument_rows(parser: argparse.ArgumentParser) -> list[list[nodes.Node | st
             need = "optional"
         else:
             need = _para("default ", _code(str(action.default)))
-        rows.append(
-            [_para(_code(names)), need if isinstance(need, nodes.paragraph) else _para(need), _text(action.help or "")]
-        )
+        text = action.help or ""
+        try:  # argparse's own expansion: "%%" -> "%", "%(default)s" -> the default
+            text = text % {**vars(action), "prog": parser.prog}
+        except (KeyError, TypeError, ValueError):
+            pass
+        rows.append([_para(_code(names)), need if isinstance(need, nodes.paragraph) else _para(need), _text(text)])
     return rows
 
 
