@@ -115,7 +115,9 @@ def test_cli_check_json(capsys):
 def test_cli_check_dps_strings(capsys):
     code = main(["check", "--weights=0.5,4", "--eta", "1.4142135623730950488016887242097", "--dps", "50", "--json"])
     doc = json.loads(capsys.readouterr().out)
-    assert code == 0 and doc["one_step"]["relation"] == "increased" and doc["one_step"]["decreased"] is False
+    assert doc["one_step"]["relation"] == "increased" and doc["one_step"]["decreased"] is False
+    # the step increased psi, so the unconditional claim is violated here: exit status 1, named in "violated"
+    assert code == 1 and doc["violated"] == ["step-decrease"]
     assert isinstance(doc["one_step"]["gfs_before"], str)
 
 

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                 "kind_before": step.kind_before,
                 "kind_after": step.kind_after,
             },
-            "claims": [{**r.as_dict(), "violated": r.id in violated} for r in results],
+            "claims": [r.as_dict() for r in results],
             "violated": violated,
         }
         print(json.dumps(doc, indent=2))
