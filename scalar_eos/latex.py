@@ -22,15 +22,20 @@ from .errors import InvalidArgument, ScalarEOSError
 __all__ = ["compile_pdf", "to_latex"]
 
 MAX_LATEX_DEPTH = 8
-_WIDTH = 70  # characters of LaTeX source per displayed line (a rough proxy for width)
+_WIDTH = 100  # characters of LaTeX source per displayed line (a rough proxy for the printed width)
 
 
 def _symbol_names(expr: sp.Basic) -> dict[sp.Symbol, str]:
-    """LaTeX names for symbols called ``x_star``: ``x^{*}`` (the root and the shift of the closed form)."""
+    """LaTeX names: ``x_star`` as ``x^{*}``, word subscripts (``Delta_plus``) upright."""
     names = {}
     for s in expr.free_symbols:
-        if isinstance(s, sp.Symbol) and s.name.endswith("_star"):
-            names[s] = sp.latex(sp.Symbol(s.name[: -len("_star")])) + "^{*}"
+        if not isinstance(s, sp.Symbol) or "_" not in s.name:
+            continue
+        base, sub = s.name.split("_", 1)
+        if sub == "star":
+            names[s] = sp.latex(sp.Symbol(base)) + "^{*}"
+        elif len(sub) > 1 and sub.isalpha():  # a word as subscript (Delta_plus): upright, not a product of letters
+            names[s] = sp.latex(sp.Symbol(base)) + f"_{{\\mathrm{{{sub}}}}}"
     return names
 
 
