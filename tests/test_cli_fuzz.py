@@ -81,13 +81,11 @@ def _value_for(option: str, root: Path) -> st.SearchStrategy[str]:
 
 
 def _argv(root: Path) -> st.SearchStrategy[list[str]]:
-    @st.composite
-    def build(draw: st.DrawFn) -> list[str]:
-        name = draw(st.sampled_from(sorted(SUBCOMMANDS)))
-        sub = SUBCOMMANDS[name]
-        argv = [name]
+    def fill(draw: st.DrawFn, name: str, sub: argparse.ArgumentParser, argv: list[str]) -> None:
+        """Positionals (recursing into nested subcommands such as ``plot KIND``), then some options."""
         positionals = [a for a in sub._actions if not a.option_strings]
         options = [a for a in sub._actions if a.option_strings and "-h" not in a.option_strings]
+        nested = None
         for action in positionals:
             if action.choices is not None:
                 choice = draw(st.one_of(st.sampled_from(sorted(action.choices)), words))
@@ -96,6 +94,8 @@ def _argv(root: Path) -> st.SearchStrategy[list[str]]:
                 if name == "experiment" and choice == "mlp":
                     choice = "scalar"
                 argv.append(choice)
+                if isinstance(action, argparse._SubParsersAction) and choice in action.choices:
+                    nested = (choice, action.choices[choice])
             elif action.nargs in ("*", "?"):
                 argv += draw(st.lists(words, max_size=2))
             else:
@@ -104,16 +104,20 @@ def _argv(root: Path) -> st.SearchStrategy[list[str]]:
             flag = draw(st.sampled_from(action.option_strings))
             if action.nargs == 0:
                 argv.append(flag)
+                continue
+            value = draw(_value_for(flag if flag.startswith("--") else action.option_strings[-1], root))
+            if flag.startswith("--"):
+                argv += draw(st.sampled_from([[flag, value], [f"{flag}={value}"]]))
             else:
-                value = draw(_value_for(flag if flag.startswith("--") else action.option_strings[-1], root))
-                argv += (
-                    draw(st.sampled_from([[flag, value], [f"{flag}={value}"]]))
-                    if flag.startswith("--")
-                    else [
-                        flag,
-                        value,
-                    ]
-                )
+                argv += [flag, value]
+        if nested is not None:
+            fill(draw, nested[0], nested[1], argv)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[str]:
+        name = draw(st.sampled_from(sorted(SUBCOMMANDS)))
+        argv = [name]
+        fill(draw, name, SUBCOMMANDS[name], argv)
         if draw(st.booleans()):
             argv.insert(draw(st.integers(0, len(argv))), draw(st.sampled_from(["--nosuch", "-x", "--json", "5"])))
         if name in _SLOW and "--help" not in argv:
