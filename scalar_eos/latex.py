@@ -144,10 +144,11 @@ def _document(depth: int) -> str:
         field = S.gf_field(D)
         t1, t2 = sp.factor(2 * ws[0] * field[0]), sp.factor(2 * ws[1] * field[1])
         _zero(sp.expand(t1 - t2 - inv), "invariant display")
+        sep = " " if len(_tex(t1)) + len(_tex(t2)) < _WIDTH else "\\\\\n  &\\quad "  # one line if it fits
         out.append(
             "\\begin{equation}\n\\begin{split}\n"
             "  \\frac{d}{dt}\\left(w_1^2 - w_2^2\\right) &= 2 w_1 \\dot w_1 - 2 w_2 \\dot w_2\\\\\n"
-            f"  &= {_tex(t1)} - \\left({_tex(t2)}\\right)\\\\\n  &= 0\n\\end{{split}}\n\\end{{equation}}\n"
+            f"  &= {_tex(t1)}{sep}- \\left({_tex(t2)}\\right)\\\\\n  &= 0\n\\end{{split}}\n\\end{{equation}}\n"
         )
     _zero(S.verify_dpi_dt(D), "d pi / dt")
     grad_pi_sq = sp.Add(*[sp.diff(pi, w) ** 2 for w in ws])

@@ -74,7 +74,8 @@ def test_check_evaluates_the_external_claims(user_claims, capsys):
     res = {r.id: r for r in claims.evaluate([0.1, 10.0], 0.005)}
     assert res["ext-psi-below-5"].conclusion is False  # pi = y: psi = 1/0.01 + 1/100 = 100.01 >= 5
     assert res["ext-converges"].conclusion is True
-    assert main(["check", "--weights=0.5,3", "--eta", "0.2", "--claims", "ext-psi-below-5", "--json"]) == 0
+    # psi = 8.98 >= 5 with the hypothesis true: the claim is violated there, so check exits with status 1
+    assert main(["check", "--weights=0.5,3", "--eta", "0.2", "--claims", "ext-psi-below-5", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     expected = bool(se.gfs_sharpness([0.5, 3.0], dps=30) < 5)  # independent: the exact GFS sharpness
     assert doc["claims"] == [{"id": "ext-psi-below-5", "hypothesis": True, "conclusion": expected}]
