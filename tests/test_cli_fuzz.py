@@ -157,7 +157,14 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_fuzz_cli_never_tracebacks(root: Path) -> None:
-    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    # the default profile keeps this under ~20 s; HYPOTHESIS_PROFILE=ci (200 examples) fuzzes harder
+    examples = 25 if settings().max_examples <= 40 else settings().max_examples
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(argv=_argv(root))
     @example(argv=["gfs", "--weights=0.1,2.5", "--dps", "0"])
     @example(argv=["run", "--weights=1,2", "--eta", "0.1", "--every", "0"])
