@@ -3,6 +3,13 @@
 Each file ``proofs/<name>.py`` (not starting with ``_``) defines ``NAME``,
 ``STATEMENT`` and ``run() -> {"verdict", "details", "steps"}``; a step that
 does not hold raises, and the proof is reported FAILED with that step.
+
+A step is a dict ``{"text", "checked", "how"}`` (optionally ``"tex"``, a
+displayed formula): ``checked`` is True when the program established it
+(``how`` says how: SymPy simplification, solveset, interval arithmetic, ...)
+and False for a step argued in prose (``how == "argued"``).  A plain string
+step (older proof files) is read as argued.  A certification may also return
+``"regions"``: one dict per certified region (boxes, margin, time, ...).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from typing import Any
 
 from .errors import InvalidArgument, ScalarEOSError
 
-__all__ = ["find_proofs", "proofs_dir", "run_proofs", "write_latex"]
+__all__ = ["find_proofs", "normalise_steps", "proof_json", "proofs_dir", "run_proofs", "write_latex"]
 
 
 def proofs_dir() -> Path:
@@ -45,8 +52,36 @@ def _load(path: Path) -> Any:
     return mod
 
 
+def normalise_steps(steps: list) -> list[dict[str, Any]]:
+    """Steps as dicts ``{"text", "checked", "how"}`` (plus ``"tex"`` when given); a plain string is argued.
+
+    Examples
+    --------
+    >>> steps = normalise_steps(["a prose step", {"text": "x - x = 0", "checked": True, "how": "SymPy"}])
+    >>> [(s["checked"], s["how"]) for s in steps]
+    [(False, 'argued'), (True, 'SymPy')]
+    """
+    out = []
+    for s in steps:
+        if isinstance(s, str):
+            out.append({"text": s, "checked": False, "how": "argued"})
+            continue
+        if not isinstance(s, dict) or not isinstance(s.get("text"), str) or not isinstance(s.get("checked"), bool):
+            raise ScalarEOSError(f"a proof step must be a string or a dict with text and checked, got {s!r}")
+        step = {"text": s["text"], "checked": s["checked"], "how": str(s.get("how") or "argued")}
+        if not step["checked"]:
+            step["how"] = "argued"
+        if s.get("tex"):
+            step["tex"] = str(s["tex"])
+        out.append(step)
+    return out
+
+
 def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run the named proofs (all by default); one result dict per proof."""
+    """Run the named proofs (all by default); one result dict per proof.
+
+    Keys: ``name, verdict, statement, details, steps, checked_steps, argued_steps, regions, seconds``.
+    """
     available = find_proofs()
     selected = names or list(available)
     unknown = [n for n in selected if n not in available]
@@ -58,9 +93,10 @@ def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
         start = time.perf_counter()
         try:
             res = mod.run()
-            verdict, details, steps = res["verdict"], res["details"], res.get("steps", [])
+            verdict, details = res["verdict"], res["details"]
+            steps, regions = normalise_steps(res.get("steps", [])), list(res.get("regions", []))
         except Exception as exc:  # a failed step: report it, never hide it
-            verdict, details, steps = "FAILED", f"{type(exc).__name__}: {exc}", []
+            verdict, details, steps, regions = "FAILED", f"{type(exc).__name__}: {exc}", [], []
         results.append(
             {
                 "name": name,
@@ -68,10 +104,36 @@ def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
                 "statement": mod.STATEMENT,
                 "details": details,
                 "steps": steps,
+                "checked_steps": sum(st["checked"] for st in steps),
+                "argued_steps": sum(not st["checked"] for st in steps),
+                "regions": regions,
                 "seconds": round(time.perf_counter() - start, 3),
             }
         )
     return results
+
+
+def proof_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The JSON record of one proof result: name, verdict, statement, details, seconds, steps and counts.
+
+    Steps are ``{"text", "checked", "how"}``; ``regions`` is included when the proof certified regions.
+
+    Examples
+    --------
+    >>> r = {"name": "x", "verdict": "PROVED", "statement": "s", "details": "d", "seconds": 0.1, "regions": [],
+    ...      "steps": [{"text": "t", "checked": True, "how": "SymPy", "tex": "t"}]}
+    >>> doc = proof_json(r)
+    >>> doc["steps"], doc["checked_steps"], doc["argued_steps"]
+    ([{'text': 't', 'checked': True, 'how': 'SymPy'}], 1, 0)
+    """
+    steps = [{k: s[k] for k in ("text", "checked", "how")} for s in normalise_steps(result.get("steps", []))]
+    out = {k: result[k] for k in ("name", "verdict", "statement", "details", "seconds")}
+    out["steps"] = steps
+    out["checked_steps"] = sum(s["checked"] for s in steps)
+    out["argued_steps"] = len(steps) - out["checked_steps"]
+    if result.get("regions"):
+        out["regions"] = result["regions"]
+    return out
 
 
 def _tex_escape(text: str) -> str:
