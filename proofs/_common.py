@@ -41,10 +41,10 @@ def check_zero(expr, step: str, log: list, how: str = "SymPy simplify to 0", tex
 
 
 def check_equal(lhs, rhs, step: str, log: list, how: str = "SymPy simplify to 0", tex: str | None = None) -> None:
-    """Record ``step`` as checked if ``lhs - rhs`` simplifies to 0; the formula ``lhs = rhs`` is typeset."""
+    """Record ``step`` as checked if ``lhs - rhs`` simplifies to 0."""
     if sp.simplify(lhs - rhs) != 0:
         raise StepFailed(f"{step}: {lhs} - ({rhs}) does not simplify to 0")
-    _record(log, step, True, how, tex if tex is not None else f"{sp.latex(lhs)} = {sp.latex(rhs)}")
+    _record(log, step, True, how, tex)
 
 
 def check_true(value, step: str, log: list, how: str = "SymPy", tex: str | None = None) -> None:
@@ -132,5 +132,12 @@ def formula(*sides: str, rel: str = "=") -> str:
     from sympy.parsing.sympy_parser import parse_expr
 
     rel_tex = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}[rel]
-    parts = [sp.latex(parse_expr(s, local_dict=dict(_LOCAL), evaluate=False), order="none") for s in sides]
+    def drop_unit(e: sp.Basic) -> sp.Basic:  # parse_expr(evaluate=False) writes 1/x as Mul(1, 1/x)
+        if isinstance(e, sp.Mul) and sp.S.One in e.args:
+            rest = [a for a in e.args if a != 1]
+            return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+        return e
+
+    parsed = [parse_expr(s, local_dict=dict(_LOCAL), evaluate=False) for s in sides]
+    parts = [sp.latex(e.replace(lambda x: isinstance(x, sp.Mul), drop_unit), order="none") for e in parsed]
     return f" {rel_tex} ".join(parts)

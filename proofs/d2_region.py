@@ -70,8 +70,8 @@ def run() -> dict:
     bound = sp.lambdify((theta, phi), sp.simplify(eta_abs_y), modules="sympy")(unit, unit)  # interval product
     check_true(
         bool(bound.max <= sp.sqrt(2)),
-        "eta psi <= 2 sqrt 2 and psi >= 2|y| give eta |y| <= sqrt 2 (write eta = theta 2 sqrt 2/psi, "
-        "psi = 2|y|/phi with theta, phi in (0, 1]: eta |y| = sqrt 2 theta phi); so eta |r| = eta |y| |rho - 1| "
+        "eta psi <= 2 sqrt 2 and psi >= 2|y| give eta |y| <= sqrt 2: write eta = 2 sqrt 2 theta/psi and "
+        "psi = 2|y|/phi with theta, phi in (0, 1], then eta |y| = sqrt 2 theta phi; so eta |r| = eta |y| |rho - 1| "
         "<= sqrt 2 |rho - 1|",
         log,
         how="SymPy substitution and interval bound (AccumBounds)",

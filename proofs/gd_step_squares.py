@@ -11,7 +11,7 @@ NAME = "gd-step-squares"
 STATEMENT = (
     "With a = eta (pi - y) pi, one GD step maps w_i^2 to w_i^2 - 2a + a^2/w_i^2; shifting all squares by a "
     "constant leaves psi unchanged, so psi(GD(w)) = psi evaluated on the squares w_i^2 + a^2/w_i^2; and "
-    "d psi = -sum_i dq_i y^2 p_i (p_i - P2/P1) with p_i = 1/(q_i + c*), P1 = sum p_i, P2 = sum p_i^2."
+    "d psi = -sum_i dq_i y^2 p_i (p_i - P2/P1) with p_i = 1/(q_i + c*), P1 = sum_i p_i, P2 = sum_i p_i^2."
 )
 GENERAL = "SymPy simplify to 0, every D (other weights as one symbol)"
 

@@ -32,13 +32,13 @@ def _root(log: list) -> None:
     check_true(
         sp.limit(sp.log(u) + (D_SYM - 1) * sp.log(u + M), u, 0, "+") == -sp.oo
         and sp.limit(D_SYM * sp.log(u), u, sp.oo) == sp.oo,
-        "every D: D log u <= log prod (d_i + u) <= log u + (D - 1) log(u + M); the upper bound -> -oo as u -> 0+ "
+        "every D: D log u <= log prod_i (d_i + u) <= log u + (D - 1) log(u + M); the upper bound -> -oo as u -> 0+ "
         "and the lower bound -> +oo as u -> oo",
         log,
         how="SymPy limits, symbolic D",
     )
     argue(
-        "by continuity and strict monotonicity, prod (w_i^2 + c) = y^2 has exactly one root c* > -min w^2 for every "
+        "by continuity and strict monotonicity, prod_i (w_i^2 + c) = y^2 has exactly one root c* > -min w^2 for every "
         "y^2 > 0; a minimiser s reached by the flow has pi(s)^2 = y^2 and s_i^2 = w_i^2 + c(inf) (conserved "
         "differences, proof gf-invariants), so c(inf) = c*",
         log,
@@ -50,8 +50,8 @@ def _signs(log: list) -> None:
     rho0 = sp.Symbol("rho_0", positive=True)
     check_true(
         sp.Interval(sp.Min(rho0, 1), sp.Max(rho0, 1)).contains(0) is sp.false,
-        "pi/y > 0: pi(t)/y stays between pi(0)/y and 1 (pi - y keeps its sign and |pi - y| never grows, proof "
-        "gf-invariants), an interval without 0: pi never vanishes, no weight reaches 0, no sign changes",
+        "pi/y > 0: since pi - y keeps its sign and |pi - y| never grows (proof gf-invariants), pi(t)/y stays "
+        "between pi(0)/y and 1, an interval without 0: pi never vanishes, no weight reaches 0, no sign changes",
         log,
         how="SymPy sets",
     )
@@ -151,7 +151,7 @@ def _saddle(log: list) -> None:
     )
     argue(
         "with the other weights non-zero (Q != 0) the eigenvalues are -|yQ| < 0 < |yQ|: a strict saddle whose top "
-        "eigenvalue |y| prod_{k>=3} |s_k| is the sharpness there; the formula psi = y^2 sum 1/(w_i^2 + c*) takes "
+        "eigenvalue |y| prod_{k>=3} |s_k| is the sharpness there; the formula psi = y^2 sum_i 1/(w_i^2 + c*) takes "
         "another value (it depends on the squares only and is the sharpness of the minimiser reached from the "
         "same squares with pi/y > 0); the lemmas about psi are about that formula",
         log,

@@ -52,8 +52,8 @@ def run() -> dict:
                 - lam ** (2 * D_SYM - 2) * sp.Sum(1 / (q[I_SYM] + c), (I_SYM, 1, D_SYM))
             ),
         ],
-        "every D (symbolic): prod (lam^2 q_i + lam^2 c) = lam^(2D) prod (q_i + c), so the shift scales to lam^2 c* "
-        "and psi = (lam^D y)^2 sum 1/(lam^2 (q_i + c*)) = lam^(2D-2) psi; hence pi/y, eta psi and the sign of "
+        "every D (symbolic): prod_i (lam^2 q_i + lam^2 c) = lam^(2D) prod_i (q_i + c), so the shift scales to lam^2 c* "
+        "and psi = (lam^D y)^2 sum_i 1/(lam^2 (q_i + c*)) = lam^(2D-2) psi; hence pi/y, eta psi and the sign of "
         "psi(GD(w)) - psi(w) are unchanged",
         log,
         how="SymPy, symbolic D",

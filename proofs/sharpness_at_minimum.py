@@ -55,7 +55,7 @@ def run() -> dict:
         linear_sums(g[k] * _sum(g[I_SYM] * g[I_SYM]) - gg * g[k]),
         "every D (symbolic sum): (g g^T g)_k = g_k sum_i g_i^2 = |g|^2 g_k; and g g^T v = g (g . v) = 0 for v "
         "orthogonal to g. So g g^T has eigenvalue |g|^2 on g and 0 on the (D-1)-dimensional complement: the "
-        "sharpness at a minimiser is |grad pi|^2 = y^2 sum 1/s_i^2",
+        "sharpness at a minimiser is |grad pi|^2 = y^2 sum_i 1/s_i^2",
         log,
         how="SymPy, symbolic D (linearity of finite sums)",
         tex=formula("psi", "Abs(gradpi)**2", "y**2*Sum(s_i**(-2), (i, 1, D))"),
@@ -70,7 +70,7 @@ def run() -> dict:
     check_zero(
         explicit,
         "cross-check on the explicit Hessians for D = 1..5: Hess L at pi = y equals grad pi grad pi^T, and "
-        "|grad pi|^2 = pi^2 sum 1/w_i^2",
+        "|grad pi|^2 = pi^2 sum_i 1/w_i^2",
         log,
         how="SymPy simplify to 0 (explicit D = 1..5)",
     )
@@ -115,8 +115,8 @@ def run() -> dict:
             sp.simplify((Y**-2) ** (1 / D_SYM) - Y ** (-2 / D_SYM)),
             sp.simplify(Y**2 * D_SYM * Y ** (-2 / D_SYM)) - D_SYM * Y ** (2 - 2 / D_SYM),
         ],
-        "every D: with t_i = 1/s_i^2 and prod |s_i| = |y|, G = (|y|^-2)^(1/D) = |y|^(-2/D), so "
-        "psi = y^2 sum t_i >= y^2 D |y|^(-2/D) = D |y|^(2 - 2/D) = psi_min, equality iff |s_i| all equal",
+        "every D: with t_i = 1/s_i^2 and prod_i |s_i| = |y|, G = (|y|^-2)^(1/D) = |y|^(-2/D), so "
+        "psi = y^2 sum_i t_i >= y^2 D |y|^(-2/D) = D |y|^(2 - 2/D) = psi_min, equality iff |s_i| all equal",
         log,
         how="SymPy, symbolic D",
         tex=formula("psi", "D*Abs(y)**(2 - 2/D)", rel=">="),

@@ -22,7 +22,8 @@ def run() -> dict:
     f = lambda q: q + tau * a**2 / q  # noqa: E731
     check_zero(
         sp.factor(f(qj) - f(qi)) - (qj - qi) * (1 - tau * a**2 / (qi * qj)),
-        "f(q_j) - f(q_i) = (q_j - q_i)(1 - tau a^2/(q_i q_j))",
+        "along the path q(tau) = q + tau a^2/q, tau in [0, 1], from the squares q to the squares after the step "
+        "(up to the common shift): q_j(tau) - q_i(tau) = (q_j - q_i)(1 - tau a^2/(q_i q_j))",
         log,
     )
     theta = sp.Symbol("theta")  # a^2 = theta q_i q_j with theta in [0, 1]
@@ -70,7 +71,7 @@ def run() -> dict:
         linear_sums(double - cov),
         "every D (symbolic sums): 1/2 sum_{i,j} mu_i mu_j (delta_i - delta_j)(p_i - p_j) = "
         "(sum mu_i delta_i p_i)(sum mu_i) - (sum mu_i delta_i)(sum mu_i p_i), which is Cov_mu(delta, p) when "
-        "sum mu_i = 1",
+        "sum_i mu_i = 1",
         log,
         how="SymPy, symbolic D (linearity of finite sums)",
         tex=formula("Cov_mu(delta, p)", "Sum(mu_i*mu_j*(delta_i - delta_j)*(p_i - p_j), (i, 1, D), (j, 1, D))/2"),
@@ -117,7 +118,7 @@ def run() -> dict:
     )
     check_zero(
         explicit,
-        "cross-check with explicit sums for D = 2..5: the covariance identity (with sum mu_i = 1) and "
+        "cross-check with explicit sums for D = 2..5: the covariance identity (with sum_i mu_i = 1) and "
         "d psi/d tau = -P1 Cov_mu(delta, p)",
         log,
         how="SymPy simplify to 0 (explicit D = 2..5)",

@@ -378,11 +378,11 @@ def cmd_latex(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    from .prove import proof_json, proofs_dir, run_proofs, write_latex
+    from .prove import proof_json, regenerate, run_proofs
 
     results = run_proofs(args.names or None)
     # the document covers the whole theory: regenerate it only from a run of every proof
-    tex = None if args.names else write_latex(results, proofs_dir() / "build" / "proofs.tex")
+    tex = None if args.names else regenerate(results)["tex"]
     failed = any(r["verdict"] == "FAILED" for r in results)
     if args.json:
         doc = {"proofs": [proof_json(r) for r in results]}
