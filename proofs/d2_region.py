@@ -46,7 +46,7 @@ def run() -> dict:
     check_true(
         sp.solveset(X * (Z - 2) <= 0, Z, sp.Interval(0, sp.oo)) == sp.Interval(0, 2),
         "for X = (w1^2 - w2^2)^2 eta^2 r^2 > 0: X (eta^2 r^2 - 2) <= 0 iff eta^2 r^2 <= 2, i.e. eta |r| <= sqrt 2; "
-        "for X = 0 (w1^2 = w2^2 or r = 0 or eta = 0) the change is 0",
+        "for X = 0, i.e. w1^2 = w2^2 or r = 0 or eta = 0, the change is 0",
         log,
         how="solveset",
     )

