@@ -11,7 +11,6 @@ typed by hand.  Which proofs bear on which claim is declared once, in
 from __future__ import annotations
 
 import json
-import pprint
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +82,31 @@ def write_records(records: dict[str, dict[str, Any]], path: Path | None = None) 
     True
     """
     path = path or Path(__file__).with_name("_status_data.py")
-    body = pprint.pformat(records, width=110, sort_dicts=True)
     path.write_text(
+        "# ruff: noqa: E501\n"
         '"""Proof verdicts recorded by the last full `scalar-eos prove` run (generated: do not edit)."""\n\n'
-        f"PROOFS = {body}\n"
+        f"PROOFS = {_literal(records, 0)}\n"
     )
     return path
+
+
+def _literal(x: Any, level: int) -> str:
+    """A Python literal laid out as ``ruff format`` lays it out (sorted keys, one item a line)."""
+    pad, inner = "    " * level, "    " * (level + 1)
+    if isinstance(x, dict):
+        if not x:
+            return "{}"
+        items = "".join(f"{inner}{json.dumps(str(k))}: {_literal(v, level + 1)},\n" for k, v in sorted(x.items()))
+        return "{\n" + items + pad + "}"
+    if isinstance(x, list | tuple):
+        if not x:
+            return "[]"
+        return "[\n" + "".join(f"{inner}{_literal(v, level + 1)},\n" for v in x) + pad + "]"
+    if isinstance(x, str):
+        return json.dumps(x)
+    if x is None or isinstance(x, bool | int | float):
+        return repr(x)
+    return json.dumps(str(x))
 
 
 def _region_text(rec: dict[str, Any]) -> str:
