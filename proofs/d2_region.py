@@ -8,6 +8,7 @@ from _common import check_equal, check_true, check_zero, formula
 from scalar_eos import symbolic as S
 
 NAME = "d2-region"
+ORDER = 60  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "For D = 2, psi(GD(w))^2 - psi(w)^2 = (w1^2 - w2^2)^2 eta^2 r^2 (eta^2 r^2 - 2) with r = pi - y, so one step "
     "does not increase psi iff w1^2 = w2^2 or eta |pi - y| <= sqrt 2. Consequently claim step-decrease-s "

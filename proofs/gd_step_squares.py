@@ -8,6 +8,7 @@ from _common import D_SYM, I_SYM, check_equal, check_zero, formula, on_index_ran
 from scalar_eos import symbolic as S
 
 NAME = "gd-step-squares"
+ORDER = 40  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "With a = eta (pi - y) pi, one GD step maps w_i^2 to w_i^2 - 2a + a^2/w_i^2; shifting all squares by a "
     "constant leaves psi unchanged, so psi(GD(w)) = psi evaluated on the squares w_i^2 + a^2/w_i^2; and "

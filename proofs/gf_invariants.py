@@ -8,6 +8,7 @@ from _common import D_SYM, I_SYM, check_equal, check_true, check_zero, formula, 
 from scalar_eos import symbolic as S
 
 NAME = "gf-invariants"
+ORDER = 10  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "Along gradient flow of L = (pi - y)^2/2, every difference w_i^2 - w_j^2 is constant, all squares move by "
     "d(w_i^2)/dt = -2 (pi - y) pi, and d(pi)/dt = -(pi - y) |grad pi|^2 (so pi moves monotonically towards y)."

@@ -8,6 +8,7 @@ from _common import D_SYM, I_SYM, argue, check_equal, check_true, check_zero, fo
 from scalar_eos import symbolic as S
 
 NAME = "gfs-characterisation"
+ORDER = 20  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "For y != 0, prod_i (w_i^2 + c) = y^2 has exactly one root c* in (-min_i w_i^2, inf). If gradient flow ends "
     "at a minimiser s then s_i^2 = w_i^2 + c*. If pi(w)/y > 0 no weight changes sign. If pi(w)/y < 0 the weight "

@@ -6,6 +6,7 @@ import sympy as sp
 from _common import D_SYM, I_SYM, argue, check_zero, formula, linear_sums
 
 NAME = "reductions"
+ORDER = 50  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "For every depth D: (i) scaling w -> lam w, y -> lam^D y, eta -> lam^(2-2D) eta (lam > 0) maps GD steps to GD "
     "steps, multiplies psi by lam^(2D-2) and leaves pi/y and eta psi unchanged; (ii) (w_1, y) -> (-w_1, -y) maps GD "

@@ -8,6 +8,7 @@ from _common import D_SYM, I_SYM, argue, check_equal, check_true, check_zero, fo
 from scalar_eos import symbolic as S
 
 NAME = "sharpness-at-minimum"
+ORDER = 30  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "At a minimiser s (pi(s) = y) the Hessian equals grad pi grad pi^T, so the sharpness is "
     "psi = |grad pi(s)|^2 = y^2 sum_i 1/s_i^2, and psi >= psi_min = D |y|^(2 - 2/D) with equality exactly at "

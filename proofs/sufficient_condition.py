@@ -8,6 +8,7 @@ import sympy as sp
 from _common import D_SYM, I_SYM, argue, check_true, check_zero, formula, linear_sums
 
 NAME = "step-decrease-order"
+ORDER = 70  # place in the proofs document (after the lemmas it uses)
 STATEMENT = (
     "For every depth D: if eta |(pi - y) pi| <= |w_(1) w_(2)| (the two smallest magnitudes), then one GD step "
     "does not increase the GFS sharpness: psi(GD(w)) <= psi(w)."

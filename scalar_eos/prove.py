@@ -82,7 +82,7 @@ def normalise_steps(steps: list) -> list[dict[str, Any]]:
 def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
     """Run the named proofs (all by default); one result dict per proof.
 
-    Keys: ``name, verdict, statement, details, steps, checked_steps, argued_steps, regions, seconds``.
+    Keys: ``name, verdict, statement, details, steps, checked_steps, argued_steps, regions, order, seconds``.
     """
     available = find_proofs()
     selected = names or list(available)
@@ -109,6 +109,7 @@ def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
                 "checked_steps": sum(st["checked"] for st in steps),
                 "argued_steps": sum(not st["checked"] for st in steps),
                 "regions": regions,
+                "order": getattr(mod, "ORDER", 100),
                 "seconds": round(time.perf_counter() - start, 3),
             }
         )
@@ -136,20 +137,6 @@ def proof_json(result: dict[str, Any]) -> dict[str, Any]:
     if result.get("regions"):
         out["regions"] = result["regions"]
     return out
-
-
-#: the order in which the document presents the lemmas (each uses only earlier ones); others follow by name
-_READING_ORDER = (
-    "gf-invariants",
-    "gfs-characterisation",
-    "sharpness-at-minimum",
-    "gd-step-squares",
-    "reductions",
-    "d2-region",
-    "step-decrease-order",
-    "step-decrease-s-d3",
-    "step-decrease-s-d4",
-)
 
 
 def _notation() -> list[tuple[str, str]]:
@@ -189,8 +176,8 @@ def write_latex(results: list[dict[str, Any]], path: Path) -> Path:
     from .status import claim_statuses, proof_records
 
     rows = []
-    rank = {name: k for k, name in enumerate(_READING_ORDER)}
-    for r in sorted(results, key=lambda r: (rank.get(r["name"], len(rank)), r["name"])):
+    # a proof file may set ORDER (lemmas come after those they use); the others follow by name
+    for r in sorted(results, key=lambda r: (r.get("order", 100), r["name"])):
         steps = normalise_steps(r.get("steps", []))
         rows.append(
             {

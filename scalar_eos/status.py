@@ -1,11 +1,11 @@
 """The status of each claim, derived from the proof verdicts: one source of truth.
 
 ``scalar-eos prove`` (a run of every proof) records each proof's verdict, step
-counts and certified regions in :mod:`scalar_eos._status_data`; the status
+counts and certified regions in ``scalar_eos/proof_status.json``; the status
 line of a claim (in ``scalar-eos claims``, the README block and the proofs
 document) is computed from those records by :func:`claim_statuses`, never
-typed by hand.  Which proofs bear on which claim is declared once, in
-:data:`EVIDENCE`.
+typed by hand.  Which proofs bear on which claim is declared once, in the
+claim's :class:`~scalar_eos.claims.Evidence`.
 """
 
 from __future__ import annotations
@@ -14,21 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EVIDENCE", "claim_statuses", "markdown_block", "proof_records", "stored_records", "write_records"]
+from .errors import ScalarEOSError
 
-#: claim id -> evidence.  ``proofs``: proof name -> the depths it covers ("every D" or "D = k");
-#: ``complete``: a PROVED proof settles the whole claim; ``witness``: (weights, eta) where one GD step
-#: increases psi, re-decided exactly when the status is generated (the claim is then false).
-EVIDENCE: dict[str, dict[str, Any]] = {
-    "step-decrease": {"witness": (("3", "1"), "1")},
-    "step-decrease-s": {
-        "proofs": {"d2-region": "D = 2", "step-decrease-s-d3": "D = 3", "step-decrease-s-d4": "D = 4"},
-    },
-    "step-decrease-d2": {"proofs": {"d2-region": "D = 2"}, "complete": True},
-    "step-decrease-order": {"proofs": {"step-decrease-order": "every D"}, "complete": True},
-    "eos-convergence": {},
-    "zhu-minimalist": {},
-}
+__all__ = ["claim_statuses", "markdown_block", "proof_records", "stored_records", "write_records"]
 
 _REGION_KEYS = ("set", "region", "boxes", "certified", "smallest_margin", "margin", "seconds", "whole_hypothesis")
 
@@ -58,55 +46,37 @@ def proof_records(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+DATA = Path(__file__).with_name("proof_status.json")
+
+
 def stored_records() -> dict[str, dict[str, Any]]:
-    """The records written by the last full ``scalar-eos prove`` run.
+    """The records written by the last full ``scalar-eos prove`` run (``scalar_eos/proof_status.json``).
 
     Examples
     --------
     >>> stored_records()["d2-region"]["verdict"]
     'PROVED'
     """
-    from ._status_data import PROOFS
-
-    return PROOFS
+    try:
+        return json.loads(DATA.read_text())["proofs"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ScalarEOSError(f"cannot read the recorded proof verdicts {DATA}: {exc}; run `scalar-eos prove`") from None
 
 
 def write_records(records: dict[str, dict[str, Any]], path: Path | None = None) -> Path:
-    """Write the records as the module :mod:`scalar_eos._status_data` (or to ``path``).
+    """Write the records as JSON to ``scalar_eos/proof_status.json`` (or to ``path``).
 
     Examples
     --------
     >>> import pathlib, tempfile
-    >>> out = write_records({"p": {"verdict": "PROVED"}}, pathlib.Path(tempfile.mkdtemp()) / "data.py")
-    >>> "PROVED" in out.read_text()
-    True
+    >>> out = write_records({"p": {"verdict": "PROVED"}}, pathlib.Path(tempfile.mkdtemp()) / "status.json")
+    >>> json.loads(out.read_text())["proofs"]["p"]["verdict"]
+    'PROVED'
     """
-    path = path or Path(__file__).with_name("_status_data.py")
-    path.write_text(
-        "# ruff: noqa: E501\n"
-        '"""Proof verdicts recorded by the last full `scalar-eos prove` run (generated: do not edit)."""\n\n'
-        f"PROOFS = {_literal(records, 0)}\n"
-    )
+    path = path or DATA
+    doc = {"generated_by": "scalar-eos prove (a run of every proof); do not edit", "proofs": records}
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
     return path
-
-
-def _literal(x: Any, level: int) -> str:
-    """A Python literal laid out as ``ruff format`` lays it out (sorted keys, one item a line)."""
-    pad, inner = "    " * level, "    " * (level + 1)
-    if isinstance(x, dict):
-        if not x:
-            return "{}"
-        items = "".join(f"{inner}{json.dumps(str(k))}: {_literal(v, level + 1)},\n" for k, v in sorted(x.items()))
-        return "{\n" + items + pad + "}"
-    if isinstance(x, list | tuple):
-        if not x:
-            return "[]"
-        return "[\n" + "".join(f"{inner}{_literal(v, level + 1)},\n" for v in x) + pad + "]"
-    if isinstance(x, str):
-        return json.dumps(x)
-    if x is None or isinstance(x, bool | int | float):
-        return repr(x)
-    return json.dumps(str(x))
 
 
 def _region_text(rec: dict[str, Any]) -> str:
@@ -124,45 +94,47 @@ def _witness_status(weights: tuple[str, ...], eta: str) -> str:
 
 
 def claim_statuses(records: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
-    """Status line of every claim in :data:`EVIDENCE`, computed from proof records (default: stored ones).
+    """Status line of every registered claim, from proof records (default: the stored ones).
+
+    A claim with :class:`~scalar_eos.claims.Evidence` gets a status derived from the verdicts of its proofs
+    (or from its counterexample, re-decided exactly); a claim without keeps its own informative ``status``.
 
     Examples
     --------
     >>> rec = {"d2-region": {"verdict": "PROVED", "regions": []}}
-    >>> claim_statuses(rec)["step-decrease-d2"]
-    'proved (proof d2-region, D = 2)'
-    >>> claim_statuses(rec)["step-decrease-s"]
-    'open: proved for D = 2 (proof d2-region); other depths open'
+    >>> st = claim_statuses(rec)
+    >>> [s for s in st.values() if "d2-region" in s]
+    ['open: proved for D = 2 (proof d2-region); other depths open', 'proved (proof d2-region, D = 2)']
     """
+    from .claims import registry
+
     records = stored_records() if records is None else records
-    out = {}
-    for claim, ev in EVIDENCE.items():
-        if "witness" in ev:
-            out[claim] = _witness_status(*ev["witness"])
-            continue
-        proofs = ev.get("proofs", {})
-        known = [(name, depth, records[name]) for name, depth in proofs.items() if name in records]
-        if ev.get("complete") and known and all(rec["verdict"] == "PROVED" for _, _, rec in known):
-            out[claim] = "proved (" + "; ".join(f"proof {name}, {depth}" for name, depth, _ in known) + ")"
-            continue
-        parts = []
-        for name, depth, rec in known:
-            if rec["verdict"] == "PROVED":
-                parts.append(f"proved for {depth} (proof {name})")
-            elif rec["verdict"] == "CERTIFIED":
-                whole = any(reg.get("whole_hypothesis") for reg in rec["regions"])
-                if whole or _region_text(rec):
-                    where = "the whole hypothesis" if whole else _region_text(rec)
-                    parts.append(f"certified for {depth} on {where} (proof {name})")
-                else:
-                    parts.append(f"certified for {depth}: {rec.get('details', '')} (proof {name})")
+    return {c.id: _status(c, records) for c in registry()}
+
+
+def _status(claim: Any, records: dict[str, dict[str, Any]]) -> str:
+    ev = claim.evidence
+    if ev is None:
+        return claim.status
+    if ev.witness is not None:
+        return _witness_status(*ev.witness)
+    known = [(name, depth, records[name]) for name, depth in ev.proofs if name in records]
+    if ev.complete and known and all(rec["verdict"] == "PROVED" for _, _, rec in known):
+        return "proved (" + "; ".join(f"proof {name}, {depth}" for name, depth, _ in known) + ")"
+    parts = []
+    for name, depth, rec in known:
+        if rec["verdict"] == "PROVED":
+            parts.append(f"proved for {depth} (proof {name})")
+        elif rec["verdict"] == "CERTIFIED":
+            whole = any(reg.get("whole_hypothesis") for reg in rec["regions"])
+            if whole or _region_text(rec):
+                where = "the whole hypothesis" if whole else _region_text(rec)
+                parts.append(f"certified for {depth} on {where} (proof {name})")
             else:
-                parts.append(f"proof {name} {rec['verdict']}")
-        if not parts:
-            out[claim] = "open"
+                parts.append(f"certified for {depth}: {rec.get('details', '')} (proof {name})")
         else:
-            out[claim] = "open: " + "; ".join(parts) + "; other depths open"
-    return out
+            parts.append(f"proof {name} {rec['verdict']}")
+    return "open: " + "; ".join(parts) + "; other depths open" if parts else "open"
 
 
 def markdown_block(records: dict[str, dict[str, Any]] | None = None) -> str:

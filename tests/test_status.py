@@ -48,3 +48,22 @@ def test_readme_block_is_generated():
         pytest.skip("README has no generated status block yet (print it with scalar_eos.status.markdown_block())")
     start = readme.index(begin)
     assert readme[start : readme.index(end, start) + len(end)] + "\n" == block
+
+
+def test_cli_claims_shows_the_derived_status():
+    import json
+    import subprocess
+    import sys
+
+    from scalar_eos import claims
+
+    out = subprocess.run(
+        [sys.executable, "-m", "scalar_eos", "claims", "--json"], capture_output=True, text=True, check=True
+    )
+    shown = {c["id"]: c["status"] for c in json.loads(out.stdout)["claims"]}
+    derived = status.claim_statuses()  # (this process may hold more, user-registered claims)
+    assert shown == {k: derived[k] for k in shown}
+    builtins = [claims.step_decrease, claims.step_decrease_s, claims.step_decrease_d2, claims.step_decrease_order]
+    builtins += [claims.eos_convergence, claims.zhu_minimalist]
+    for mod in builtins:  # every built-in claim declares its evidence: no status typed by hand
+        assert mod.CLAIM.evidence is not None and mod.CLAIM.id in shown, mod.CLAIM.id
