@@ -35,7 +35,6 @@ minimum-norm Newton steps on ``pi(w) = y`` (``isolated`` is False).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +83,7 @@ def _hessian(w: list[Any], target: Any, scale: Any) -> Any:
     h = mp.matrix(d, d)
     for i in range(d):
         for j in range(d):
-            p = mp.zero if i == j else mp.fprod(w[l] for l in range(d) if l not in (i, j))
+            p = mp.zero if i == j else mp.fprod(w[q] for q in range(d) if q not in (i, j))
             h[i, j] = scale * (g[i] * g[j] + r * p)
     return h
 
@@ -260,7 +259,7 @@ def balanced_orbit(
     --------
     >>> orb = balanced_orbit(1.05, 1.1, 2, 2, dps=20)
     >>> [mpmath.nstr(a, 12) for a in orb]
-    ['1.20297017913', '0.73007137452']
+    ['1.11606297145', '0.814551626875']
     """
     dps = check_dps(dps) or 15
     with mp.workdps(dps + GUARD):
@@ -275,7 +274,7 @@ def balanced_orbit(
                 break
         seeds = [a]
         if len(seq) > 2 * period:
-            seeds = seq[-period:] + [a]
+            seeds = [*seq[-period:], a]
 
         def power(x: Any, n: int) -> Any:
             for _ in range(n):
@@ -295,7 +294,8 @@ def balanced_orbit(
         tol = mp.mpf(10) ** (-2 * (dps + GUARD) + 4)
         for s0 in seeds:
             try:
-                cand = mp.findroot(deflated if divisors else (lambda x: power(x, period) - x), s0, tol=tol, maxsteps=200)
+                fun = deflated if divisors else (lambda x: power(x, period) - x)
+                cand = mp.findroot(fun, s0, tol=tol, maxsteps=200)
             except (ValueError, ZeroDivisionError):
                 continue
             if mp.isfinite(cand) and all(abs(power(cand, j) - cand) > mp.mpf(10) ** (-(dps // 2)) for j in divisors):
@@ -306,8 +306,10 @@ def balanced_orbit(
         orbit = [root]
         for _ in range(period - 1):
             orbit.append(f(orbit[-1]))
-        res = abs(f(orbit[-1]) - root)
-        if res > mp.mpf(10) ** (-dps - GUARD // 2) * (1 + abs(root)):
+        top = max(range(period), key=lambda j: orbit[j])
+        orbit = orbit[top:] + orbit[:top]  # start at the largest point
+        res = abs(f(orbit[-1]) - orbit[0])
+        if res > mp.mpf(10) ** (-dps - GUARD // 2) * (1 + abs(orbit[0])):
             raise PrecisionError(f"balanced orbit: residual {mpmath.nstr(res, 3)} too large")
         return [+x for x in orbit]
 
@@ -447,7 +449,7 @@ def find_orbit(
     >>> orb.period, orb.stable
     (2, True)
     >>> orb.as_dict()["points"][0]
-    ['1.2029701791311997254', '1.2029701791311997254']
+    ['1.1160629714523046301', '1.1160629714523046301']
     """
     from ._exact import as_fraction, to_mpf
     from ._validate import check_eta, check_scale, check_target, check_weights
@@ -462,8 +464,6 @@ def find_orbit(
         raise InvalidArgument(f"seed must be 'auto', 'gd', 'start' or 'balanced', got seed={seed!r}")
     w_f = np.array([float(x) for x in wq])
     e_f, y_f, m_f = float(eq), float(yq), float(mq)
-    net = ScalarNet(y_f, m_f)
-
     cycle = None
     if seed in ("auto", "gd") or period is None:
         cycle = detect_cycle(w_f, e_f, target=y_f, scale=m_f, steps=steps, max_period=max_period)
@@ -514,9 +514,11 @@ def find_orbit(
             error_bound = inv_norm * residual
         scale_w = 1 + _norm(w)
         for j in range(1, k):
-            if k % j == 0 and _norm([a - b for a, b in zip(pts[j], w, strict=True)]) <= mp.mpf(10) ** (
-                -(work - GUARD) // 2
-            ) * scale_w:
+            if (
+                k % j == 0
+                and _norm([a - b for a, b in zip(pts[j], w, strict=True)])
+                <= mp.mpf(10) ** (-(work - GUARD) // 2) * scale_w
+            ):
                 raise PrecisionError(
                     f"Newton converged to an orbit of minimal period {j}, not {k}; start nearer a period-{k} orbit"
                 )
@@ -528,7 +530,14 @@ def find_orbit(
             )
         points = _canonical(pts[:-1])
         mats = jacobian_product(points, e, y, m)
-        ev = mp.eig(mats, left=False, right=False)
+        if k == 1:  # I - eta H is symmetric
+            ev = mp.eigsy(mats, eigvals_only=True)
+            ev = [ev[i] for i in range(d)]
+        else:
+            try:
+                ev = mp.eig(mats, left=False, right=False)
+            except RuntimeError as exc:
+                raise PrecisionError(f"period-{k} orbit: eigenvalues of the monodromy matrix failed: {exc}") from None
         tiny = mp.mpf(10) ** (-(work - GUARD // 2))
         mult = [x.real if abs(x.imag) <= tiny * (1 + abs(x)) else x for x in (mp.mpc(v) for v in ev)]
         mult.sort(key=lambda x: (-abs(x), -mp.re(x)))
