@@ -226,13 +226,9 @@ def plot_bifurcation(
     from ``0.8 eta_c`` to ``1.35 eta_c`` with ``eta_c = 2/psi_min``; the first
     period doubling ``eta_c`` is marked.
     """
-    try:
-        import matplotlib
+    from ._optional import pyplot
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InvalidArgument("plotting needs matplotlib: pip install 'scalar-eos[plot]'") from None
+    plt = pyplot()
     psi = float(depth * abs(target) ** (2 - 2 / depth))
     eta_c = 2 / psi
     if etas is None:

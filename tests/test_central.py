@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import scalar_eos as se
-from scalar_eos.central import ScalarNet, central_flow, compare_gd, sharpness_gradient
+from scalar_eos.central import ScalarNet, central_flow, sharpness_gradient
+from scalar_eos.edge import compare_gd
 from scalar_eos.errors import InvalidArgument
 
 from .helpers import assert_close
