@@ -183,3 +183,17 @@ def test_wrong_minimal_period_is_reported():
     # Newton from a fixed point asked for period 2 lands on the fixed point: minimal period 1
     with pytest.raises(PrecisionError):
         find_orbit([1.0, 1.0], "1.1", period=2, seed="start")
+
+
+def test_regime_claims_registered_and_decided():
+    from scalar_eos import claims
+
+    sup = claims.get("regime-supercritical")
+    res = claims.evaluate(["1.05", "0.97"], "1.03", claims=[sup.id])[0]
+    assert res.hypothesis and res.conclusion is True
+    sub = claims.get("regime-subcritical")
+    res = claims.evaluate(["0.6", "2.0", "0.9"], "0.45", claims=[sub.id])[0]
+    assert res.hypothesis and res.conclusion is True
+    # a start far above the edge diverges: the subcritical conclusion fails there (a counterexample)
+    res = claims.evaluate([2.5594969047609393, 3.4496291476586673], 0.48605637434127225, claims=[sub.id])[0]
+    assert res.hypothesis and res.conclusion is False
