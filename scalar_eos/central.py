@@ -54,10 +54,11 @@ vector fields (below the edge: ``sigma^2 = 0``; on the edge: ``sigma^2`` from
 the formula without the clip, plus a Newton projection back onto
 ``eta S = 2`` after each step), glued at located events: *entering* the edge
 (``eta S`` reaches 2) and *leaving* it (``sigma^2`` falls to 0).  A start
-above the edge (``eta S(w0) > 2``) is first moved to the edge along the
-steepest-descent curve of ``S`` in zero time (the continuum limit of the
-reference discretisation, which removes the excess in one sub-step); the
-event ``"projected onto the edge"`` records the jump.  If the top two
+above the edge (``eta S(w0) > 2``) is first moved onto the edge in zero time by
+Newton steps along ``grad S`` (the limit of the reference discretisation,
+whose first sub-step removes the linearised excess of ``S``; or, with
+``jump="descent"``, along the steepest-descent curve of ``S``); the event
+``"projected onto the edge"`` records the jump.  If the top two
 eigenvalues come within ``crossing_tol * S`` of each other while on the edge,
 ``grad S`` is not defined: the run stops with status ``"eigenvalue_crossing"``.
 
@@ -393,6 +394,50 @@ class _Flow:
         return w
 
 
+def _newton_jump(fl: _Flow, w: np.ndarray) -> np.ndarray | None:
+    """Newton steps ``w - (S - 2/eta) grad S / |grad S|^2`` to convergence (None if they fail)."""
+    target = 2 / fl.eta
+    last = math.inf
+    for _ in range(60):
+        s, v, _ = fl.p.top(w)
+        excess = s - target
+        if abs(excess) <= 1e-15 * abs(s):
+            return w
+        if not abs(excess) < last:
+            return None
+        last = abs(excess)
+        gs = fl.p.grad_sharpness(w, v)
+        n2 = float(gs @ gs)
+        if not n2 > 0:
+            return None
+        w = w - excess * gs / n2
+        if not np.all(np.isfinite(w)):
+            return None
+    return None
+
+
+def _descent_jump(fl: _Flow, w: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Follow the steepest-descent curve of ``S`` (parametrised by ``S`` itself) down to ``eta S = 2``."""
+    tau_end = fl.phi(w) / fl.eta
+    tau, h = 0.0, tau_end / 10
+    while tau < tau_end * (1 - 1e-14):
+        h = min(h, tau_end - tau)
+        w_new, err = _ode.rk_step(fl.descent, w, h)
+        ratio = _ode.error_ratio(err, w, w_new, rtol, atol)
+        if ratio <= 1:
+            tau, w = tau + h, w_new
+        h = _ode.next_h(h, ratio)
+    return fl.project(w)
+
+
+def _jump(fl: _Flow, w: np.ndarray, kind: str, rtol: float, atol: float) -> np.ndarray:
+    if kind == "newton":
+        out = _newton_jump(fl, w)
+        if out is not None:
+            return out
+    return _descent_jump(fl, w, rtol, atol)
+
+
 class _Stop(Exception):
     def __init__(self, status: str):
         self.status = status
@@ -431,6 +476,7 @@ def _run(
     ftol: float,
     max_steps: int,
     crossing_tol: float,
+    jump_kind: str = "newton",
 ) -> CentralFlow:
     fl = _Flow(prob, eta, crossing_tol)
     atol = rtol * 1e-3 * max(1.0, float(np.max(np.abs(w0))))
@@ -450,18 +496,9 @@ def _run(
     w, t = w0.copy(), 0.0
     edge = False
     try:
-        if fl.phi(w) > edge_tol:  # start above the edge: steepest descent of S down to eta S = 2
+        if fl.phi(w) > edge_tol:  # start above the edge: move onto eta S = 2 in zero time
             start = w.copy()
-            tau_end = (fl.phi(w)) / eta
-            tau, h = 0.0, tau_end / 10
-            while tau < tau_end * (1 - 1e-14):
-                h = min(h, tau_end - tau)
-                w_new, err = _ode.rk_step(fl.descent, w, h)
-                ratio = _ode.error_ratio(err, w, w_new, rtol, atol)
-                if ratio <= 1:
-                    tau, w = tau + h, w_new
-                h = _ode.next_h(h, ratio)
-            w = fl.project(w)
+            w = _jump(fl, w, jump_kind, rtol, atol)
             jump = float(np.linalg.norm(w - start))
             events.append((0.0, "projected onto the edge"))
         st = fl.state(w)
@@ -581,6 +618,7 @@ def central_flow(
     ftol: float = 1e-12,
     max_steps: int = 20_000,
     crossing_tol: float = 1e-6,
+    jump: str = "newton",
 ) -> CentralFlow:
     """Integrate the central flow of GD with step size ``eta`` from ``w0``.
 
@@ -608,6 +646,12 @@ def central_flow(
         Budget of accepted steps (status ``"step_limit"`` when exhausted).
     crossing_tol : float
         Relative eigenvalue gap under which the top eigenvalue counts as crossed.
+    jump : ``"newton"`` or ``"descent"``
+        A start above the edge is first moved onto ``eta S = 2`` in zero time:
+        ``"newton"`` by Newton steps ``w - (S - 2/eta) grad S / |grad S|^2``
+        (the limit of the reference discretisation, whose first sub-step
+        removes the linearised excess of ``S``; falls back to ``"descent"`` if
+        they fail), ``"descent"`` along the steepest-descent curve of ``S``.
 
     Returns
     -------
@@ -656,7 +700,18 @@ def central_flow(
         check_positive(val, name)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise InvalidArgument(f"max_steps must be a positive integer, got {max_steps!r}")
+    if jump not in ("newton", "descent"):
+        raise InvalidArgument(f"jump must be 'newton' or 'descent', got jump={jump!r}")
     with np.errstate(over="raise", invalid="raise"):
         return _run(
-            prob, w, eta_f, t_max=tm, times=ts, rtol=rtol, ftol=ftol, max_steps=max_steps, crossing_tol=crossing_tol
+            prob,
+            w,
+            eta_f,
+            t_max=tm,
+            times=ts,
+            rtol=rtol,
+            ftol=ftol,
+            max_steps=max_steps,
+            crossing_tol=crossing_tol,
+            jump_kind=jump,
         )

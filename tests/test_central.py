@@ -71,6 +71,17 @@ def test_start_above_the_edge_ends_at_sharpness_two_over_eta():
     assert_close(cf.final, tight.final, rel=1e-10)
 
 
+def test_jump_newton_and_descent():
+    # D = 2: the minimisers with eta S = 2 are isolated, so both ways onto the edge end at the same point
+    a = central_flow([0.4, 3.0], 0.35)
+    b = central_flow([0.4, 3.0], 0.35, jump="descent")
+    assert a.events[0][1] == b.events[0][1] == "projected onto the edge"
+    assert_close(a.final, b.final, rel=1e-9)
+    assert_close(0.35 * a.final_sharpness, 2.0, rel=1e-12)
+    with pytest.raises(InvalidArgument):
+        central_flow([0.4, 3.0], 0.35, jump="teleport")
+
+
 def test_progressive_sharpening_enters_the_edge():
     # S(w0) below 2/eta, psi(w0) above it: gradient flow sharpens into the edge
     w0, eta = [0.2, 0.3, 1.5], 0.6
