@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     Examples
     --------
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:4]
-    ['check', 'claims', 'demo', 'experiment']
+    ['central', 'check', 'claims', 'demo']
     """
     from .. import __version__
 
