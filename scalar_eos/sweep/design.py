@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import claims as claims_mod
+from .._deprecate import OLD_WEIGHT_KEYS, rename_keys
 from .._validate import check_int, check_real
 from ..errors import InvalidArgument
 from .quantities import RUN_QUANTITIES
@@ -36,7 +37,7 @@ FORMAT = 1
 MAX_ROWS = 10**10
 MAX_DEPTH = 64
 #: Scalar parameters of a design, in the order of the grid axes (after depth).
-SCALARS = ("target", "product", "imbalance", "eta", "eta_psi")
+SCALARS = ("target", "pi_over_y", "imbalance", "eta", "eta_psi")
 _DEFAULT_CHUNK = {"step": 4096, "run": 512}
 
 
@@ -165,13 +166,14 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
     out["target"] = _spec(raw.get("target", 1.0), "target", positive=False, nonzero=True)
     weights = raw.get("weights", {"dist": "loguniform", "low": 0.2, "high": 5.0})
     if not isinstance(weights, Mapping):
-        raise InvalidArgument("weights must be a table: {dist, low, high, signs} or {product, imbalance}")
-    if "product" in weights:
-        extra = set(weights) - {"product", "imbalance"}
+        raise InvalidArgument("weights must be a table: {dist, low, high, signs} or {pi_over_y, imbalance}")
+    weights = rename_keys(weights, OLD_WEIGHT_KEYS, "design key weights")
+    if "pi_over_y" in weights:
+        extra = set(weights) - {"pi_over_y", "imbalance"}
         if extra:
-            raise InvalidArgument(f"weights: unknown keys {sorted(extra)} next to product")
+            raise InvalidArgument(f"weights: unknown keys {sorted(extra)} next to pi_over_y")
         out["weights"] = {
-            "product": _spec(weights["product"], "weights.product", positive=False, nonzero=True),
+            "pi_over_y": _spec(weights["pi_over_y"], "weights.pi_over_y", positive=False, nonzero=True),
             "imbalance": _spec(weights.get("imbalance", 0.5), "weights.imbalance", positive=False),
         }
     else:
@@ -183,7 +185,7 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
             raise InvalidArgument(f"weights.signs must be 'positive' or 'mixed', got {signs!r}")
         spec = _spec({k: v for k, v in weights.items() if k != "signs"}, "weights", positive=True)
         if "dist" not in spec:
-            raise InvalidArgument("weights must give a distribution (dist, low, high) or a product family")
+            raise InvalidArgument("weights must give a distribution (dist, low, high) or a pi_over_y family")
         out["weights"] = {**spec, "signs": signs}
     if "eta" in raw and "eta_psi" in raw:
         raise InvalidArgument("give either eta or eta_psi, not both")
@@ -233,7 +235,7 @@ def axes(design: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
     axes: list[tuple[str, list[Any]]] = [("depth", list(design["depth"]))]
     specs = {
         "target": design["target"],
-        **{k: design["weights"][k] for k in ("product", "imbalance") if k in design["weights"]},
+        **{k: design["weights"][k] for k in ("pi_over_y", "imbalance") if k in design["weights"]},
     }
     specs.update({k: design[k] for k in ("eta", "eta_psi") if k in design})
     for name in SCALARS:
