@@ -248,15 +248,15 @@ NOTEBOOKS["04_phase_diagram.ipynb"] = [
         "md",
         """# 4. Where GD ends: the phase diagram
 
-Starting points `w0 = rho^(1/D) (e^k, e^-k, 1)` (product `rho`, imbalance `k = 0.5`) and step
-sizes set through `eta * psi(w0)`.  Each cell is classified by
+Starting points `w0 = r^(1/D) (e^k, e^-k, 1)` (`pi_over_y = pi(w0)/y = r`, target `y = 1`, imbalance
+`k = 0.5`) and step sizes set through `eta_psi = eta * psi(w0)`.  Each cell is classified by
 `scalar_eos.classify_batch`: converged (and where: at the EoS, or far below
 `2/eta`), periodic, diverged, undecided.""",
     ),
     ("code", SETUP),
     (
         "code",
-        """pd = phase.phase_diagram(3, products=np.linspace(0.1, 1.9, 12), eta_psi=np.linspace(0.5, 3.5, 24), max_steps=4000)
+        """pd = phase.phase_diagram(3, pi_over_y=np.linspace(0.1, 1.9, 12), eta_psi=np.linspace(0.5, 3.5, 24), max_steps=4000)
 print(pd.counts())
 phase.plot_phase(pd, "phase3.png")
 display(Image("phase3.png"))""",
