@@ -15,15 +15,15 @@ __all__ = ["CLAIM"]
 
 
 def hypothesis(w: list[Fraction], eta: Fraction, y: Fraction) -> bool:
-    ratio = pi(w) / y
-    if not 0 < ratio < 2:
+    pi_over_y = pi(w) / y
+    if not 0 < pi_over_y < 2:
         return False
     return le_decided(lambda d: _exact.to_mpf(eta) * psi_exact(w, y, d), lambda d: 2 * mp.sqrt(2))
 
 
 def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarray:
-    ratio = np.prod(W, axis=1) / y
-    return (ratio > 0) & (ratio < 2) & (eta * fast_psi(W, y) <= 2 * np.sqrt(2))
+    pi_over_y = np.prod(W, axis=1) / y
+    return (pi_over_y > 0) & (pi_over_y < 2) & (eta * fast_psi(W, y) <= 2 * np.sqrt(2))
 
 
 def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
@@ -33,11 +33,11 @@ def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tupl
     W = np.where(flip, -W, W)
     odd = np.sum(flip, axis=1) % 2 == 1
     W[odd, 0] = -W[odd, 0]  # even number of negatives: pi > 0
-    ratio = rng.uniform(0.0, 2.0, size=n) * np.sign(target)
-    W *= (np.abs(ratio * target) / np.abs(np.prod(W, axis=1)))[:, None] ** (1.0 / depth)
-    c = 2 * np.sqrt(2) * rng.uniform(0.0, 1.0, size=n) ** 0.5
+    pi_over_y = rng.uniform(0.0, 2.0, size=n) * np.sign(target)
+    W *= (np.abs(pi_over_y * target) / np.abs(np.prod(W, axis=1)))[:, None] ** (1.0 / depth)
+    eta_psi = 2 * np.sqrt(2) * rng.uniform(0.0, 1.0, size=n) ** 0.5
     with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
+        eta = eta_psi / fast.gfs_sharpness(W, target=target)
     return W, eta
 
 
