@@ -39,8 +39,8 @@ from mpmath import mp
 from . import claims, fast
 from ._progress import Progress
 from .errors import InvalidArgument, ScalarEOSError
-from .margins import StepMargin, exact_margin, step_margin
-from .onestep import OneStep, one_step
+from .margins import StepMargin, exact_margin, float_steps, step_margin
+from .onestep import one_step
 from .sampling import Region, ScaleAwareSampler, log_coordinates
 from .search import Counterexample
 
@@ -105,7 +105,7 @@ def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float
             score = np.asarray(c.batch_violation(W, eta, yy, before, after), dtype=float)  # type: ignore[misc]
             slack = np.zeros(n)
         else:
-            score = _conclusion_scores(c, W, eta, y, m, before)
+            score = _conclusion_scores(c, W, eta, y)
             slack = np.zeros(n)
     score = np.where(np.isfinite(score), score, -np.inf)
     objective = score
@@ -116,34 +116,20 @@ def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float
     return _Scores(score, np.where(np.isfinite(slack), slack, 0.0), m, before, objective)
 
 
-def _conclusion_scores(
-    c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, m: StepMargin, before: np.ndarray
-) -> np.ndarray:
+def _conclusion_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
     """1 where the conclusion fails on a float64 stand-in of the step, 0 where it holds, -inf undecided."""
     out = np.full(W.shape[0], -np.inf)
-    nxt = fast.gd_step(W, eta, target=y)
-    kinds_b = fast.gfs(W, target=y).kind
-    kinds_a = fast.gfs(np.where(np.isfinite(nxt), nxt, 1.0), target=y).kind
     four = len(inspect.signature(c.conclusion).parameters) >= 4
     yq = Fraction(y)
-    good = np.isfinite(m.margin) & np.isfinite(before) & np.all(np.isfinite(nxt), axis=1)
-    wl, nl, el = W.tolist(), nxt.tolist(), eta.tolist()
-    bl, ml, errl = before.tolist(), m.margin.tolist(), m.error.tolist()
-    mpf = mp.mpf
-    with mp.workdps(40):
-        for i in np.flatnonzero(good).tolist():
-            b = mpf(bl[i])
-            a = b * (1 - mpf(ml[i]))
-            relation = "decreased" if ml[i] > errl[i] else ("increased" if ml[i] < -errl[i] else "unchanged")
-            step = OneStep(b, a, relation, 16, str(kinds_b[i]), str(kinds_a[i]), [Fraction(v) for v in nl[i]])
-            try:
-                if four:
-                    ok = c.conclusion(step, [Fraction(v) for v in wl[i]], Fraction(el[i]), yq)
-                else:
-                    ok = c.conclusion(step)
-            except (ArithmeticError, ValueError, TypeError):
-                continue
-            out[i] = -np.inf if ok is None else (0.0 if ok else 1.0)
+    wl, el = W.tolist(), eta.tolist()
+    for i, step in enumerate(float_steps(W, eta, target=y)):
+        if step is None:
+            continue
+        try:
+            ok = c.conclusion(step, [Fraction(v) for v in wl[i]], Fraction(el[i]), yq) if four else c.conclusion(step)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        out[i] = -np.inf if ok is None else (0.0 if ok else 1.0)
     return out
 
 

@@ -43,6 +43,7 @@ exact inputs at 50 digits or more (for the few rows where it matters).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import mpmath
@@ -51,9 +52,9 @@ from mpmath import mp
 
 from . import fast
 from .errors import InvalidArgument, PrecisionError
-from .onestep import one_step
+from .onestep import OneStep, one_step
 
-__all__ = ["StepMargin", "exact_margin", "step_margin"]
+__all__ = ["StepMargin", "exact_margin", "float_steps", "step_margin"]
 
 _EPS = np.finfo(float).eps
 _SPLIT = 134217729.0  # 2^27 + 1 (Dekker)
@@ -302,3 +303,41 @@ def exact_margin(w: Any, eta: Any, *, target: Any = 1, dps: int = 50) -> mpmath.
             return value
         wp = need
     raise PrecisionError(f"margin not decided to {dps} digits at {wp} digits (|margin| < 1e-{wp - dps})")
+
+
+def float_steps(W: Any, eta: Any, *, target: Any = 1.0) -> list[OneStep | None]:
+    """Float64 stand-ins for :func:`scalar_eos.onestep.one_step`, one per row (None where not finite).
+
+    ``gfs_before`` is the float64 psi as an mpf and ``gfs_after`` is
+    ``gfs_before * (1 - margin)`` at 40 digits, so comparisons between the
+    two are right to the accuracy of :func:`step_margin` (not of a float64
+    difference); ``relation`` is ``"unchanged"`` where the margin is within
+    its error bound, ``digits`` is 16 and ``w_after`` is the float64 step
+    (exact Fractions of its floats).  Use them to screen points cheaply and
+    decide the interesting ones exactly.
+
+    Examples
+    --------
+    >>> s = float_steps([[1.2, 1.2000001, 1.1999998]], 0.05)[0]
+    >>> s.relation, float((s.gfs_before - s.gfs_after) / s.gfs_before)
+    ('decreased', 1.70788515...e-16)
+    """
+    w = np.asarray(W, dtype=float)
+    e = np.broadcast_to(np.asarray(eta, dtype=float), (w.shape[0],))
+    y = float(target)
+    m = step_margin(w, e, target=y)
+    with np.errstate(all="ignore"):
+        nxt = fast.gd_step(w, e, target=y)
+        before = fast.gfs_sharpness(w, target=y)
+        kinds_b = fast.gfs(w, target=y).kind
+        kinds_a = fast.gfs(np.where(np.isfinite(nxt), nxt, 1.0), target=y).kind
+    good = np.isfinite(m.margin) & np.isfinite(before) & np.all(np.isfinite(nxt), axis=1)
+    nl, bl, ml, el = nxt.tolist(), before.tolist(), m.margin.tolist(), m.error.tolist()
+    out: list[OneStep | None] = [None] * w.shape[0]
+    with mp.workdps(40):
+        for i in np.flatnonzero(good).tolist():
+            b = mp.mpf(bl[i])
+            a = b * (1 - mp.mpf(ml[i]))
+            relation = "decreased" if ml[i] > el[i] else ("increased" if ml[i] < -el[i] else "unchanged")
+            out[i] = OneStep(b, a, relation, 16, str(kinds_b[i]), str(kinds_a[i]), [Fraction(v) for v in nl[i]])
+    return out  # type: ignore[return-value]
