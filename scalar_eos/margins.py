@@ -221,9 +221,16 @@ def _difference_form(w: np.ndarray, eta: np.ndarray, y: np.ndarray) -> tuple[np.
 
     qa = q + a2[:, None] / q  # squares after the step, up to the common shift
     k = np.argmin(qa, axis=1)
-    dq = diff_q(k)
-    qk = q[rows, k][:, None]
-    dafter = np.maximum(dq * (1.0 - a2[:, None] / (q * qk)), 0.0)  # x'_i - x'_k >= 0
+    for _ in range(3):  # the reference k must be the true minimum of the squares after the step
+        dq = diff_q(k)
+        qk = q[rows, k][:, None]
+        raw = dq * (1.0 - a2[:, None] / (q * qk))  # x'_i - x'_k, each accurate to a few ulp of itself
+        j = np.argmin(raw, axis=1)
+        neg = raw[rows, j] < 0
+        if not np.any(neg):
+            break
+        k = np.where(neg, j, k)
+    dafter = np.maximum(raw, 0.0)
     h = -dq * a2[:, None] / (q * qk)  # (x'_i - x_i) - (x'_k - x_k)
     m2 = _solve_unit_product(dafter)
     xa = dafter + m2[:, None]
@@ -247,7 +254,9 @@ def _difference_form(w: np.ndarray, eta: np.ndarray, y: np.ndarray) -> tuple[np.
     lin = t * dafter / (xa * xk)
     # rounding of the factor 1 - a^2/(q_i q_k) when two weights nearly collide after the step
     # and of h (a few ulp of |h|, which may exceed |t| x when x'_k - x_k cancels it)
-    collide = np.abs(dq) * (a2[:, None] / (q * qk)) * (1.0 / (xa * xa) + 1.0 / (xk * xk))
+    # (it enters through t_i (x'_i - x'_k) for small steps, through the solved x' for large ones)
+    rounding = np.abs(dq) * (a2[:, None] / (q * qk))
+    collide = rounding * np.where(big[:, None], 1.0 / (xa * xa) + 1.0 / (xk * xk), np.abs(t) / (xa * xk))
     collide += np.abs(h) / x * dafter / (xa * xk)
     small = np.abs(t) < 0.1
     tt = np.where(small, t, 0.0)

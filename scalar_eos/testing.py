@@ -48,7 +48,7 @@ from .outcome import classify
 from .sampling import Region
 
 try:
-    from hypothesis import HealthCheck, Verbosity, example, given, reject, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings
     from hypothesis import seed as _hseed
     from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
@@ -222,10 +222,12 @@ def _draw_legacy(f: Callable[..., Any], k: int, depth: int, target: float) -> tu
 def tight_points(depth: int, *, target: float = 1.0) -> list[tuple[list[float], float]]:
     """Known tight points at a depth: ``@example`` pins for :func:`claim_property`.
 
-    Balanced weights at ``eta psi -> 2 sqrt 2``; two nearly equal small weights
-    against large ones with ``pi / y -> 2`` and ``-> 0`` and ``eta psi -> 2 sqrt 2``
-    (from below and, as a known violation of the unrestricted claim, above);
-    the same with mixed signs; a tie broken at ``1e-12``; and ``pi = y``.
+    Balanced weights at ``pi / y -> 2``, ``eta psi -> 2 sqrt 2``; two nearly
+    equal small weights against large ones there; two unequal small weights
+    against large ones with ``pi / y = 1e-6`` and ``eta psi`` just below
+    ``2 sqrt 2`` and at 2.84 (where psi increases: a known violation of the
+    unrestricted claim); the same with mixed signs; a tie broken at ``1e-12``;
+    and ``pi = y``.
 
     Examples
     --------
@@ -248,14 +250,14 @@ def tight_points(depth: int, *, target: float = 1.0) -> list[tuple[list[float], 
 
     if depth == 1:
         return [at([target], 1.0), at([0.5 * target], 2.0)]
-    pair = [1.0, 1.0 + 3e-8]
-    split = pair + [1e14] * (depth - 2)
-    below, above = 2 * SQRT2 * (1 - 1e-12), 2 * SQRT2 * 1.003
+    pair = [1.0, 1.0 + 3e-8] + [1e14] * (depth - 2)  # two nearly equal small weights, the others large
+    apart = [1.0, 1e-4] + [1e6] * (depth - 2)  # two unequal small weights, the others large
+    below, above = 2 * SQRT2 * (1 - 1e-12), 2.84
     pts = [
         at(with_ratio([1.0] * depth, 2 * (1 - 2**-50)), below),
-        at(with_ratio(split, 2 * (1 - 2**-50)), below),
-        at(with_ratio(split, 1e-6), below),
-        at(with_ratio(split, 1e-6), above),
+        at(with_ratio(pair, 2 * (1 - 2**-50)), below),
+        at(with_ratio(apart, 1e-6), below),
+        at(with_ratio(apart, 1e-6), above),  # psi increases here (eta psi just above 2 sqrt 2)
         at(with_ratio([1.0, 1.0 + 1e-12] + [1.0] * (depth - 2), 0.5), 2.0),
         at(with_ratio([1.0] * depth, 1.0), 1.0),
     ]
@@ -278,6 +280,7 @@ def claim_property(
     database: Any = "default",
     seed: int | None = None,
     pins: bool = True,
+    shrink: bool = True,
     max_steps: int = 3000,
     verbosity: Any = None,
     stats: dict[str, int] | None = None,
@@ -300,7 +303,9 @@ def claim_property(
     seed : int, optional
         Fixes Hypothesis' random choices.
     pins : bool
-        Run :func:`tight_points` as explicit examples first.
+        Run :func:`tight_points` as explicit examples first (claims about one step).
+    shrink : bool
+        Shrink a failure to a minimal counterexample (each shrink step decided exactly).
     max_steps : int
         GD budget per run for trajectory claims.
     verbosity : hypothesis.Verbosity, optional
@@ -376,7 +381,7 @@ def claim_property(
             )
 
     test = given(corner_points(claim, depth, target=target))(body)
-    if pins:
+    if pins and c.kind == "step":
         for w, eta in reversed(tight_points(depth, target=target)):
             if math.isfinite(eta) and eta > 0:
                 test = example((w, eta))(test)
@@ -386,6 +391,8 @@ def claim_property(
         "deadline": None,
         "suppress_health_check": [HealthCheck.filter_too_much, HealthCheck.too_slow],
     }
+    if not shrink:
+        kw["phases"] = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
     if db != "default":
         kw["database"] = db
     if verbosity is not None:
