@@ -111,9 +111,9 @@ class ScaleAwareSampler:
     region: Region = field(default_factory=Region)
     decades: float = 8.0
     adaptive: bool = True
-    last: dict[str, np.ndarray] = field(default_factory=dict)
-    _drawn: dict[str, np.ndarray] = field(default_factory=dict)
-    _accepted: dict[str, np.ndarray] = field(default_factory=dict)
+    last: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _drawn: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _accepted: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.decades) and self.decades >= 1):
@@ -121,6 +121,10 @@ class ScaleAwareSampler:
         for part, names in FAMILIES.items():
             self._drawn[part] = np.zeros(len(names))
             self._accepted[part] = np.zeros(len(names))
+
+    def fresh(self) -> ScaleAwareSampler:
+        """A copy with the same settings and no adaptation history (a search starts from one)."""
+        return ScaleAwareSampler(self.region, self.decades, self.adaptive)
 
     # ------------------------------------------------------------------ mixture weights
 
