@@ -73,13 +73,39 @@ class Exploration:
 
 
 def _violation_kind(c: claims.Claim) -> str:
+    """``"conclusion"``, ``"margin"`` (takes the StepMargin) or ``"probe"`` (float score, see :func:`_probe`)."""
     if c.batch_violation is None:
         return "conclusion"
     try:
         params = inspect.signature(c.batch_violation).parameters
     except (TypeError, ValueError):
+        return "probe"
+    return "margin" if "margin" in params else "probe"
+
+
+def _probe(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> str:
+    """``"relative"`` if the float score is the relative increase ``(after - before) / before``, else ``"float"``.
+
+    A relative increase of psi below ``1e-16`` cannot be passed through two
+    float64 values, so such a score is replaced by the accurate margin
+    (``-margin``, with its error bound); the probe calls the claim's function
+    on synthetic ``before``/``after`` values (fixed generator: the search's
+    random stream is not touched).
+    """
+    fin = np.flatnonzero(np.all(np.isfinite(W), axis=1) & np.isfinite(eta) & (eta > 0))[:64]
+    if not fin.size:
         return "float"
-    return "margin" if "margin" in params else "float"
+    pr = np.random.default_rng(20231)
+    b = 10.0 ** pr.uniform(-1.0, 3.0, fin.size)
+    a = b * (1.0 + pr.uniform(0.1, 0.5, fin.size) * pr.choice([-1.0, 1.0], fin.size))
+    try:
+        with np.errstate(all="ignore"):
+            v = np.asarray(c.batch_violation(W[fin], eta[fin], np.full(fin.size, y), b, a), dtype=float)  # type: ignore[misc]
+    except Exception:  # the user's function: anything it raises means "not the relative increase"
+        return "float"
+    rel = (a - b) / b  # an offset as small as 1e-15 (e.g. "decreases by more than 1e-13") is told apart
+    ok = v.shape == b.shape and bool(np.all(np.abs(v - rel) <= 64 * np.finfo(float).eps * np.abs(rel)))
+    return "relative" if ok else "float"
 
 
 @dataclass
@@ -101,6 +127,8 @@ def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float
         if kind == "margin":
             score = np.asarray(c.batch_violation(W, eta, yy, before, after, margin=m), dtype=float)  # type: ignore[misc]
             slack = m.error
+        elif kind == "relative":
+            score, slack = -m.margin, m.error
         elif kind == "float":
             score = np.asarray(c.batch_violation(W, eta, yy, before, after), dtype=float)  # type: ignore[misc]
             slack = np.zeros(n)
@@ -109,7 +137,7 @@ def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float
             slack = np.zeros(n)
     score = np.where(np.isfinite(score), score, -np.inf)
     objective = score
-    if kind == "margin":  # scale-free: relative to the first-order decrease, so ties do not attract
+    if kind in ("margin", "relative"):  # scale-free: relative to the first-order decrease, so ties do not attract
         size = m.first_order + np.abs(m.margin)
         with np.errstate(all="ignore"):
             objective = np.where(np.isfinite(size) & (size > 0), score / size, score)
@@ -269,6 +297,8 @@ def explore(
             n = min(batch, sample_budget - trials)
             W, eta = draw(rng, depth, n, target)
             trials += n
+            if kind == "probe":
+                kind = state.kind = verifier.kind = _probe(c, W, eta, target)
             ok = claims.hypothesis_batch(c, W, eta, target)
             if hasattr(draw, "feedback"):
                 draw.feedback(ok)
@@ -287,7 +317,7 @@ def explore(
     verifier.run(state)
     found, rejected, ncand = verifier.found, verifier.rejected, verifier.candidates
     near = tight = []
-    if kind == "margin" and not found:
+    if kind in ("margin", "relative") and not found:
         near = _closest(c, state.close_W, state.close_e, target, closest, found, max_reports)
         tight = _closest(c, state.top_W, state.top_e, target, closest, found, max_reports)
         tight.sort(key=lambda r: math.inf if r["margin_over_first_order"] is None else r["margin_over_first_order"])
@@ -332,7 +362,7 @@ class _State:
         order = np.lexsort((-s_, -o_))[:_KEEP]  # by objective, then score
         self.top_W, self.top_e, self.top_s, self.top_slack = W_[order], e_[order], s_[order], sl_[order]
         self.top_obj = o_[order]
-        if self.kind == "margin":
+        if self.kind in ("margin", "relative"):
             m = sc.margin.margin
             keep = np.isfinite(m) & (m >= -sc.margin.error)
             W_ = np.concatenate([self.close_W, W[keep]])

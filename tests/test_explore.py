@@ -7,11 +7,13 @@ import math
 
 import numpy as np
 import pytest
+from mpmath import mp
 
 import scalar_eos as se
 from scalar_eos import claims, fast
 from scalar_eos.errors import InvalidArgument
 from scalar_eos.explore import explore
+from scalar_eos.margins import exact_margin
 
 
 @pytest.fixture
@@ -130,3 +132,39 @@ def test_bad_arguments():
         explore("step-decrease-d2", 3, budget=10)
     with pytest.raises(InvalidArgument):
         explore("step-decrease", 2, budget=0)
+
+
+def test_tiny_increases_above_the_threshold_are_found(planted):
+    """eta psi <= 2 sqrt 2 (1 + 1e-9): psi increases there by ~1e-18 relative, invisible to float64 psi values."""
+    cmax = 2 * math.sqrt(2) * (1 + 1e-9)
+    cid = planted(
+        claims.Claim(
+            "planted-eps9",
+            "step-decrease-s with 2 sqrt 2 (1 + 1e-9)",
+            _h(cmax),
+            lambda s: s.relation != "increased",
+            batch_hypothesis=_hb(cmax),
+            batch_violation=lambda W, eta, y, before, after: (after - before) / before,
+        )
+    )
+    rep = explore(cid, 2, budget=400_000, seed=0, max_reports=1)
+    assert rep.scoring == "relative"  # the score was recognised and replaced by the accurate margin
+    ce = rep.counterexamples[0]
+    with mp.workdps(60):
+        assert exact_margin(ce.weights, ce.eta) < 0
+        eta_psi = mp.mpf(ce.eta) * se.gfs_sharpness(ce.weights, dps=60)
+        assert 2 * mp.sqrt(2) < eta_psi <= 2 * mp.sqrt(2) * (1 + mp.mpf("1e-9"))
+
+
+def test_a_score_with_an_offset_is_not_taken_for_the_margin(planted):
+    cid = planted(
+        claims.Claim(
+            "planted-strict",
+            "psi decreases by more than 1e-13 relative",
+            lambda w, eta, y: True,
+            lambda s: s.gfs_after < s.gfs_before * (1 - mp.mpf("1e-13")),
+            batch_violation=lambda W, eta, y, before, after: (after - before) / before + 1e-13,
+        )
+    )
+    rep = explore(cid, 3, budget=20_000, seed=0, max_reports=1)
+    assert rep.scoring == "float" and rep.counterexamples
