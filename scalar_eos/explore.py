@@ -140,7 +140,7 @@ def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float
     if kind in ("margin", "relative"):  # scale-free: relative to the first-order decrease, so ties do not attract
         size = m.first_order + np.abs(m.margin)
         with np.errstate(all="ignore"):
-            objective = np.where(np.isfinite(size) & (size > 0), score / size, score)
+            objective = np.where(np.isfinite(size) & (size > 0), score / size, np.sign(score))
     return _Scores(score, np.where(np.isfinite(slack), slack, 0.0), m, before, objective)
 
 
@@ -513,8 +513,11 @@ def _closest(c, Wp, ep, y: float, k: int, found: list[Counterexample], max_repor
         seen.add((*w, e))
         try:
             res = claims.evaluate(w, e, target=_dec(y), claims=[c.id])[0]
-            if not res.hypothesis:
-                continue
+            if not res.hypothesis:  # refined onto the boundary of eta: nudge it inside once
+                e = _dec(ep[i] * (1 - 2.0**-48))
+                res = claims.evaluate(w, e, target=_dec(y), claims=[c.id])[0]
+                if not res.hypothesis:
+                    continue
             with mp.workdps(VERIFY_DPS + 10):
                 m = exact_margin(w, e, target=_dec(y), dps=VERIFY_DPS)
         except ScalarEOSError:
@@ -524,7 +527,7 @@ def _closest(c, Wp, ep, y: float, k: int, found: list[Counterexample], max_repor
             if ce is not None:
                 found.append(ce)
             continue
-        W1, e1 = Wp[i][None, :], np.array([ep[i]])
+        W1, e1 = Wp[i][None, :], np.array([float(e)])
         co = log_coordinates(W1, e1, y)
         sm = step_margin(W1, e1, target=y)
         first = float(sm.first_order[0])

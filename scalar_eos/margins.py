@@ -130,9 +130,11 @@ def _solve_unit_product(gap: np.ndarray) -> np.ndarray:
     for _ in range(_NEWTON):
         m = np.exp(u)
         x = gap[todo] + m[:, None]
-        f = np.sum(np.log(x), axis=1)
+        logs = np.log(x)
+        f = np.sum(logs, axis=1)
         fp = m * np.sum(1.0 / x, axis=1)
-        done = np.abs(f) <= 4 * _EPS * (depth + np.abs(u))
+        # rounding noise of f: a few ulp of the sum of |log x_i| (F' >= 1 turns it into the error of u)
+        done = np.abs(f) <= 4 * _EPS * (depth + np.abs(u) + np.sum(np.abs(logs), axis=1))
         out[todo[done]] = m[done]
         bad = ~np.isfinite(f) | ~np.isfinite(fp)
         keep = ~done & ~bad
