@@ -219,6 +219,57 @@ def _refine(c, kind, W, eta, y, rng, evals: int, feed) -> int:
     return used
 
 
+# --------------------------------------------------------------------------- boundary of the hypothesis
+
+
+def _along(W: np.ndarray, eta: np.ndarray, y: float, direction: np.ndarray, t: np.ndarray):
+    """Move rows by ``e^t``: directions 0/1 scale eta up/down; 2/3 scale pi/y up/down at fixed eta psi."""
+    depth = W.shape[1]
+    sgn = np.where(direction % 2 == 0, 1.0, -1.0)
+    on_eta = direction < 2
+    with np.errstate(all="ignore"):
+        Wn = np.where(on_eta[:, None], W, W * np.exp(sgn * t / depth)[:, None])
+        c = eta * fast.gfs_sharpness(W, target=y)
+        en = np.where(on_eta, eta * np.exp(sgn * t), c / fast.gfs_sharpness(Wn, target=y))
+    return Wn, en
+
+
+def _boundary(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, direction: np.ndarray):
+    """Rows inside the hypothesis pushed along a direction to (just inside) its boundary.
+
+    Exponential search for the first step that leaves the hypothesis (up to
+    ``e^46``), then 45 bisections in the log of the step: the returned rows are
+    the last ones inside, within a relative ``1e-12`` of the boundary, and
+    their indices in the input.  Rows that never leave are dropped.
+    """
+    n = W.shape[0]
+    inside = np.zeros(n)
+    outside = np.full(n, np.nan)
+    t = np.full(n, 1e-12)
+    for _ in range(26):  # t = 1e-12 ... 1e-12 * 4^25 ~ 1e3; then capped
+        todo = np.isnan(outside)
+        if not np.any(todo):
+            break
+        Wn, en = _along(W[todo], eta[todo], y, direction[todo], t[todo])
+        ok = claims.hypothesis_batch(c, Wn, en, y)
+        idx = np.flatnonzero(todo)
+        inside[idx[ok]] = t[idx[ok]]
+        outside[idx[~ok]] = t[idx[~ok]]
+        t = np.minimum(t * 4.0, 46.0)
+    keep = np.isfinite(outside)
+    if not np.any(keep):
+        return np.empty((0, W.shape[1])), np.empty(0), np.empty(0, dtype=int)
+    rows = np.flatnonzero(keep)
+    W, eta, direction, lo, hi = W[keep], eta[keep], direction[keep], inside[keep], outside[keep]
+    for _ in range(45):
+        mid = 0.5 * (lo + hi)
+        ok = claims.hypothesis_batch(c, *_along(W, eta, y, direction, mid), y)
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    Wb, eb = _along(W, eta, y, direction, lo)
+    good = claims.hypothesis_batch(c, Wb, eb, y)
+    return Wb[good], eb[good], rows[good]
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -305,6 +356,18 @@ def explore(
             in_hyp += int(ok.sum())
             if np.any(ok):
                 state.add(W[ok], eta[ok], _scores(c, kind, W[ok], eta[ok], target))
+                nb = min(int(ok.sum()), 64 if c.batch_hypothesis is not None else 2, sample_budget - trials)
+                if nb > 0:  # points on the boundary of the hypothesis (eta or pi/y), and at its corners (both)
+                    pick = rng.choice(np.flatnonzero(ok), size=nb, replace=False)
+                    first = rng.integers(0, 4, size=nb)
+                    Wb, eb, kept = _boundary(c, W[pick], eta[pick], target, first)
+                    second = (first[kept] + 2 + rng.integers(0, 2, size=kept.size)) % 4  # the other coordinate
+                    both = rng.random(kept.size) < 0.5
+                    Wc, ec, _ = _boundary(c, Wb[both], eb[both], target, second[both])
+                    Wb, eb = np.concatenate([Wb, Wc]), np.concatenate([eb, ec])
+                    trials += len(eb)
+                    if len(eb):
+                        state.add(Wb, eb, _scores(c, kind, Wb, eb, target))
             bar.set(trials)
             if verifier.run(state) >= max_reports:  # enough verified counterexamples: stop early
                 break

@@ -86,7 +86,7 @@ def test_planted_threshold_just_above_two_sqrt_two_is_refuted(planted):
     eta_psi = float(ce.eta) * float(se.gfs_sharpness(ce.weights, dps=30))
     assert 2 * math.sqrt(2) < eta_psi <= 2.85  # outside the 2 sqrt 2 hypothesis, as it must be
     assert se.one_step(ce.weights, ce.eta).relation == "increased"
-    assert _span(w) > 1e6
+    assert 0 < math.prod(w) < 2
 
 
 def _margin_copy(cid, planted):
@@ -153,7 +153,7 @@ def test_tiny_increases_above_the_threshold_are_found(planted):
     with mp.workdps(60):
         assert exact_margin(ce.weights, ce.eta) < 0
         eta_psi = mp.mpf(ce.eta) * se.gfs_sharpness(ce.weights, dps=60)
-        assert 2 * mp.sqrt(2) < eta_psi <= 2 * mp.sqrt(2) * (1 + mp.mpf("1e-9"))
+        assert 2 * mp.sqrt(2) < eta_psi <= cmax * (1 + 1e-15)  # the claim decides its hypothesis in float64
 
 
 def test_a_score_with_an_offset_is_not_taken_for_the_margin(planted):
