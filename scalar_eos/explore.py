@@ -44,7 +44,7 @@ from .onestep import one_step
 from .sampling import Region, ScaleAwareSampler, log_coordinates
 from .search import Counterexample
 
-__all__ = ["Exploration", "explore"]
+__all__ = ["Exploration", "default_sampler", "explore", "verify_step"]
 
 VERIFY_DPS = 50
 _BATCH = 8192
@@ -273,12 +273,13 @@ def _boundary(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, directi
 # --------------------------------------------------------------------------- driver
 
 
-def default_sampler(claim_id: str) -> ScaleAwareSampler:
-    """A fresh scale-aware sampler for a claim (built-ins get their hypothesis region as hints)."""
-    regions = {
-        "step-decrease-s": Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2.0 * math.sqrt(2.0))),
-    }
-    return ScaleAwareSampler(regions.get(claim_id, Region()))
+def default_sampler(claim: claims.Claim) -> Any:
+    """The sampler a search of ``claim`` starts from: its own (a fresh copy), else the scale-aware one."""
+    if isinstance(claim.sampler, ScaleAwareSampler):
+        return claim.sampler.fresh()
+    if claim.sampler is not None:
+        return claim.sampler
+    return ScaleAwareSampler(Region())
 
 
 def explore(
@@ -308,7 +309,8 @@ def explore(
     target : float
         Target ``y``.
     sampler : callable ``(rng, depth, n, target) -> (W, eta)``, optional
-        Default: :func:`default_sampler` (``|w|`` over ``10^[-8, 8] |y|^{1/D}``).
+        Default: the claim's own (:func:`default_sampler`), else the scale-aware sampler
+        (``|w|`` over ``10^[-8, 8] |y|^{1/D}``).
     max_reports, closest : int
         Verified counterexamples, and closest rows, to report at most.
     progress : bool or None
@@ -335,7 +337,7 @@ def explore(
     if not (math.isfinite(target) and target != 0):
         raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
     rng = np.random.default_rng(seed)
-    draw = sampler if sampler is not None else default_sampler(claim)
+    draw = sampler if sampler is not None else default_sampler(c)
     kind = _violation_kind(c)
     refine = kind != "conclusion"
     sample_budget = max(1, int(budget * 0.6)) if refine else budget
@@ -482,7 +484,8 @@ def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
     return np.array([float(f"{v:.{digits - 1}e}") for v in np.ravel(x)]).reshape(np.shape(x))
 
 
-def _verify(c: claims.Claim, w: list[str], eta: str, y: str) -> Counterexample | None:
+def verify_step(c: claims.Claim, w: list[str], eta: str, y: str) -> Counterexample | None:
+    """A verified counterexample to a step claim at exact decimal inputs, or None (hypothesis or conclusion holds)."""
     try:
         step = one_step(w, eta, target=y, dps=VERIFY_DPS)
         res = claims.evaluate(w, eta, target=y, claims=[c.id], step=step)[0]
@@ -552,7 +555,7 @@ class _Verifier:
                 if (*w_str, e_str) in self.seen:
                     continue
                 self.seen.add((*w_str, e_str))
-                ce = _verify(self.c, w_str, e_str, _dec(self.y))
+                ce = verify_step(self.c, w_str, e_str, _dec(self.y))
                 if ce is not None:
                     break
             if ce is None:
@@ -586,7 +589,7 @@ def _closest(c, Wp, ep, y: float, k: int, found: list[Counterexample], max_repor
         except ScalarEOSError:
             continue
         if res.conclusion is False and len(found) < max_reports:
-            ce = _verify(c, w, e, _dec(y))
+            ce = verify_step(c, w, e, _dec(y))
             if ce is not None:
                 found.append(ce)
             continue

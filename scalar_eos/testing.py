@@ -45,7 +45,7 @@ from .errors import InvalidArgument
 from .margins import float_steps
 from .onestep import one_step
 from .outcome import classify
-from .sampling import Region
+from .sampling import Region, ScaleAwareSampler
 
 try:
     from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings
@@ -75,10 +75,8 @@ class ClaimFalsified(AssertionError):
 # --------------------------------------------------------------------------- strategies
 
 
-def _region(claim_id: str) -> Region:
-    from .explore import default_sampler
-
-    return default_sampler(claim_id).region
+def _region(c: Any) -> Region:
+    return c.sampler.region if isinstance(c.sampler, ScaleAwareSampler) else Region()
 
 
 @st.composite
@@ -175,7 +173,7 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
     if not (math.isfinite(target) and target != 0):
         raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
-    region = _region(c.id)
+    region = _region(c)
     s = abs(target) ** (1.0 / depth)
 
     @st.composite
@@ -199,17 +197,15 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         return [float(x) for x in w], float(eta)
 
     strategy = build()
-    legacy = _legacy_sampler(c.id)
+    legacy = _own_sampler(c)
     if legacy is not None:  # a claim-specific sampler (e.g. a narrow hypothesis): seeded draws from it
         strategy = st.one_of(strategy, st.integers(0, 2**32 - 1).map(lambda k: _draw_legacy(legacy, k, depth, target)))
     return strategy
 
 
-def _legacy_sampler(claim_id: str) -> Callable[..., Any] | None:
-    from .search import SAMPLERS
-
-    f = SAMPLERS.get(claim_id)
-    return None if f is None or claim_id == "step-decrease-s" else f
+def _own_sampler(c: Any) -> Callable[..., Any] | None:
+    """A claim's own sampler other than the scale-aware one (e.g. for a narrow hypothesis)."""
+    return None if c.sampler is None or isinstance(c.sampler, ScaleAwareSampler) else c.sampler
 
 
 def _draw_legacy(f: Callable[..., Any], k: int, depth: int, target: float) -> tuple[list[float], float]:
