@@ -321,7 +321,7 @@ def explore(
     >>> r = explore("step-decrease", 2, budget=20_000, seed=1, max_reports=1)
     >>> len(r.counterexamples), r.counterexamples[0].detail
     (1, 'GFS sharpness increased')
-    >>> r = explore("step-decrease-order", 3, budget=20_000, seed=1)
+    >>> r = explore("step-decrease-order", 3, budget=5_000, seed=1)
     >>> r.counterexamples, float(r.closest[0]["margin"]) >= 0
     ([], True)
     """
