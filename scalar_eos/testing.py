@@ -41,6 +41,7 @@ import numpy as np
 
 from . import claims as _claims
 from . import fast
+from ._optional import require
 from .errors import InvalidArgument
 from .margins import float_steps
 from .onestep import one_step
@@ -48,13 +49,12 @@ from .outcome import classify
 from .sampling import Region, ScaleAwareSampler
 from .search import verify
 
-try:
-    from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings
-    from hypothesis import seed as _hseed
-    from hypothesis import strategies as st
-    from hypothesis.database import DirectoryBasedExampleDatabase
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("scalar_eos.testing needs Hypothesis: pip install 'scalar-eos[test]'") from exc
+require("hypothesis", "scalar_eos.testing", "test")
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings  # noqa: E402
+from hypothesis import seed as _hseed  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
 
 __all__ = ["ClaimFalsified", "check_claim", "claim_property", "corner_points", "tight_points"]
 

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from ..errors import InvalidArgument, MissingDependency
+from ..errors import InvalidArgument
 from ._parse import add_claims_file_option, parse_number
 
 __all__ = ["parse_depths", "register", "run"]
@@ -57,11 +57,8 @@ def parse_depths(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     from ..claims import get, registry
+    from ..testing import check_claim  # MissingDependency (exit 2) without Hypothesis
 
-    try:
-        from ..testing import check_claim
-    except ImportError:
-        raise MissingDependency("test-claims needs Hypothesis: pip install 'scalar-eos[test]'") from None
     ids = [x.strip() for x in args.claims.split(",") if x.strip()] if args.claims else [c.id for c in registry()]
     for cid in ids:
         get(cid)  # unknown ids fail before any work
