@@ -26,27 +26,22 @@ The engine behind :func:`scalar_eos.search.search` for claims about one GD step.
 
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
-import mpmath
 import numpy as np
-from mpmath import mp
 
 from . import claims, fast
 from ._progress import Progress
-from .errors import InvalidArgument, ScalarEOSError
-from .margins import StepMargin, exact_margin, float_steps, step_margin
-from .onestep import one_step
+from .errors import InvalidArgument
 from .sampling import Region, ScaleAwareSampler, log_coordinates
+from .scoring import Scores, probe, scores, violation_kind
 from .search import Counterexample
+from .verdicts import Verifier, closest_rows
 
-__all__ = ["Exploration", "default_sampler", "explore", "verify_step"]
+__all__ = ["Exploration", "default_sampler", "explore"]
 
-VERIFY_DPS = 50
 _BATCH = 8192
 _KEEP = 32
 _CLOSE_KEEP = 48
@@ -67,98 +62,6 @@ class Exploration:
     tightest: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
     scoring: str = ""
-
-
-# --------------------------------------------------------------------------- scoring
-
-
-def _violation_kind(c: claims.Claim) -> str:
-    """``"conclusion"``, ``"margin"`` (takes the StepMargin) or ``"probe"`` (float score, see :func:`_probe`)."""
-    if c.batch_violation is None:
-        return "conclusion"
-    try:
-        params = inspect.signature(c.batch_violation).parameters
-    except (TypeError, ValueError):
-        return "probe"
-    return "margin" if "margin" in params else "probe"
-
-
-def _probe(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> str:
-    """``"relative"`` if the float score is the relative increase ``(after - before) / before``, else ``"float"``.
-
-    A relative increase of psi below ``1e-16`` cannot be passed through two
-    float64 values, so such a score is replaced by the accurate margin
-    (``-margin``, with its error bound); the probe calls the claim's function
-    on synthetic ``before``/``after`` values (fixed generator: the search's
-    random stream is not touched).
-    """
-    fin = np.flatnonzero(np.all(np.isfinite(W), axis=1) & np.isfinite(eta) & (eta > 0))[:64]
-    if not fin.size:
-        return "float"
-    pr = np.random.default_rng(20231)
-    b = 10.0 ** pr.uniform(-1.0, 3.0, fin.size)
-    a = b * (1.0 + pr.uniform(0.1, 0.5, fin.size) * pr.choice([-1.0, 1.0], fin.size))
-    try:
-        with np.errstate(all="ignore"):
-            v = np.asarray(c.batch_violation(W[fin], eta[fin], np.full(fin.size, y), b, a), dtype=float)  # type: ignore[misc]
-    except Exception:  # the user's function: anything it raises means "not the relative increase"
-        return "float"
-    rel = (a - b) / b  # an offset as small as 1e-15 (e.g. "decreases by more than 1e-13") is told apart
-    ok = v.shape == b.shape and bool(np.all(np.abs(v - rel) <= 64 * np.finfo(float).eps * np.abs(rel)))
-    return "relative" if ok else "float"
-
-
-@dataclass
-class _Scores:
-    score: np.ndarray  # > 0: violated (to float accuracy)
-    slack: np.ndarray  # score > -slack: possibly violated
-    margin: StepMargin
-    psi: np.ndarray
-    objective: np.ndarray  # what the refinement maximises
-
-
-def _scores(c: claims.Claim, kind: str, W: np.ndarray, eta: np.ndarray, y: float) -> _Scores:
-    n = W.shape[0]
-    with np.errstate(all="ignore"):
-        m = step_margin(W, eta, target=y)
-        before = fast.gfs_sharpness(W, target=y)
-        after = before * (1.0 - m.margin)
-        yy = np.full(n, y)
-        if kind == "margin":
-            score = np.asarray(c.batch_violation(W, eta, yy, before, after, margin=m), dtype=float)  # type: ignore[misc]
-            slack = m.error
-        elif kind == "relative":
-            score, slack = -m.margin, m.error
-        elif kind == "float":
-            score = np.asarray(c.batch_violation(W, eta, yy, before, after), dtype=float)  # type: ignore[misc]
-            slack = np.zeros(n)
-        else:
-            score = _conclusion_scores(c, W, eta, y)
-            slack = np.zeros(n)
-    score = np.where(np.isfinite(score), score, -np.inf)
-    objective = score
-    if kind in ("margin", "relative"):  # scale-free: relative to the first-order decrease, so ties do not attract
-        size = m.first_order + np.abs(m.margin)
-        with np.errstate(all="ignore"):
-            objective = np.where(np.isfinite(size) & (size > 0), score / size, np.sign(score))
-    return _Scores(score, np.where(np.isfinite(slack), slack, 0.0), m, before, objective)
-
-
-def _conclusion_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
-    """1 where the conclusion fails on a float64 stand-in of the step, 0 where it holds, -inf undecided."""
-    out = np.full(W.shape[0], -np.inf)
-    four = len(inspect.signature(c.conclusion).parameters) >= 4
-    yq = Fraction(y)
-    wl, el = W.tolist(), eta.tolist()
-    for i, step in enumerate(float_steps(W, eta, target=y)):
-        if step is None:
-            continue
-        try:
-            ok = c.conclusion(step, [Fraction(v) for v in wl[i]], Fraction(el[i]), yq) if four else c.conclusion(step)
-        except (ArithmeticError, ValueError, TypeError):
-            continue
-        out[i] = -np.inf if ok is None else (0.0 if ok else 1.0)
-    return out
 
 
 # --------------------------------------------------------------------------- refinement in log-coordinates
@@ -190,7 +93,7 @@ def _refine(c, kind, W, eta, y, rng, evals: int, feed) -> int:
     """
     k, depth = W.shape
     signs = np.sign(W)
-    sc = _scores(c, kind, W, eta, y)
+    sc = scores(c, kind, W, eta, y)
     x = _to_coords(W, eta, y, sc.psi)
     best = sc.objective.copy()
     sigma = np.full(k, 0.5)
@@ -205,7 +108,7 @@ def _refine(c, kind, W, eta, y, rng, evals: int, feed) -> int:
         ok = claims.hypothesis_batch(c, Wc, ec, y)
         s_all = np.full(k * _LAMBDA, -np.inf)
         if np.any(ok):
-            sc_c = _scores(c, kind, Wc[ok], ec[ok], y)
+            sc_c = scores(c, kind, Wc[ok], ec[ok], y)
             s_all[ok] = sc_c.objective
             feed(Wc[ok], ec[ok], sc_c)
         used += k * _LAMBDA
@@ -338,11 +241,11 @@ def explore(
         raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
     rng = np.random.default_rng(seed)
     draw = sampler if sampler is not None else default_sampler(c)
-    kind = _violation_kind(c)
+    kind = violation_kind(c)
     refine = kind != "conclusion"
     sample_budget = max(1, int(budget * 0.6)) if refine else budget
     state = _State(depth, target, kind)
-    verifier = _Verifier(c, kind, target, max_reports)
+    verifier = Verifier(c, kind, target, max_reports)
     trials = in_hyp = 0
     batch = _BATCH if kind != "conclusion" else 1024
     with Progress(budget, f"search {claim} D={depth}", enabled=progress) as bar:
@@ -351,13 +254,13 @@ def explore(
             W, eta = draw(rng, depth, n, target)
             trials += n
             if kind == "probe":
-                kind = state.kind = verifier.kind = _probe(c, W, eta, target)
+                kind = state.kind = verifier.kind = probe(c, W, eta, target)
             ok = claims.hypothesis_batch(c, W, eta, target)
             if hasattr(draw, "feedback"):
                 draw.feedback(ok)
             in_hyp += int(ok.sum())
             if np.any(ok):
-                state.add(W[ok], eta[ok], _scores(c, kind, W[ok], eta[ok], target))
+                state.add(W[ok], eta[ok], scores(c, kind, W[ok], eta[ok], target))
                 nb = min(int(ok.sum()), 64 if c.batch_hypothesis is not None else 2, sample_budget - trials)
                 if nb > 0:  # points on the boundary of the hypothesis (eta or pi/y), and at its corners (both)
                     pick = rng.choice(np.flatnonzero(ok), size=nb, replace=False)
@@ -369,7 +272,7 @@ def explore(
                     Wb, eb = np.concatenate([Wb, Wc]), np.concatenate([eb, ec])
                     trials += len(eb)
                     if len(eb):
-                        state.add(Wb, eb, _scores(c, kind, Wb, eb, target))
+                        state.add(Wb, eb, scores(c, kind, Wb, eb, target))
             bar.set(trials)
             if verifier.run(state) >= max_reports:  # enough verified counterexamples: stop early
                 break
@@ -383,8 +286,8 @@ def explore(
     found, rejected, ncand = verifier.found, verifier.rejected, verifier.candidates
     near = tight = []
     if kind in ("margin", "relative") and not found:
-        near = _closest(c, state.close_W, state.close_e, target, closest, found, max_reports)
-        tight = _closest(c, state.top_W, state.top_e, target, closest, found, max_reports)
+        near = closest_rows(c, state.close_W, state.close_e, target, closest, found, max_reports)
+        tight = closest_rows(c, state.top_W, state.top_e, target, closest, found, max_reports)
         tight.sort(key=lambda r: math.inf if r["margin_over_first_order"] is None else r["margin_over_first_order"])
     return Exploration(
         trials=trials,
@@ -415,7 +318,7 @@ class _State:
         }
         self.corners = {"max_span_decades": -math.inf, "min_relative_gap": math.inf}
 
-    def add(self, W: np.ndarray, eta: np.ndarray, sc: _Scores) -> None:
+    def add(self, W: np.ndarray, eta: np.ndarray, sc: Scores) -> None:
         if not len(eta):
             return
         self._cover(W, eta)
@@ -471,144 +374,3 @@ class _State:
         out = {k: clean(v) for k, v in self.cover.items()}
         out.update({k: (float(v) if math.isfinite(v) else None) for k, v in self.corners.items()})
         return out
-
-
-# --------------------------------------------------------------------------- decisions
-
-
-def _dec(x: float) -> str:
-    return repr(float(x))
-
-
-def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
-    return np.array([float(f"{v:.{digits - 1}e}") for v in np.ravel(x)]).reshape(np.shape(x))
-
-
-def verify_step(c: claims.Claim, w: list[str], eta: str, y: str) -> Counterexample | None:
-    """A verified counterexample to a step claim at exact decimal inputs, or None (hypothesis or conclusion holds)."""
-    try:
-        step = one_step(w, eta, target=y, dps=VERIFY_DPS)
-        res = claims.evaluate(w, eta, target=y, claims=[c.id], step=step)[0]
-    except ScalarEOSError:
-        return None
-    if not res.hypothesis or res.conclusion is not False:
-        return None
-    before = mpmath.nstr(step.gfs_before, VERIFY_DPS, strip_zeros=False)
-    after = mpmath.nstr(step.gfs_after, VERIFY_DPS, strip_zeros=False)
-    snippet = (
-        f"import scalar_eos as se; r = se.one_step({w!r}, {eta!r}, target={y!r}); "
-        "print(r.relation, r.gfs_before, r.gfs_after)"
-    )
-    return Counterexample(w, eta, y, before, after, VERIFY_DPS, f"GFS sharpness {step.relation}", snippet)
-
-
-def _shrink(c: claims.Claim, kind: str, w: np.ndarray, eta: float, y: float) -> list[tuple[list[str], str]]:
-    """Decimal versions of a candidate, shortest first (those still violating to float accuracy), then exact."""
-    out = []
-    for digits in (2, 3, 4, 6, 8, 10, 12, 14, 17):
-        ws, es = _round_sig(w, digits), float(_round_sig(np.array([eta]), digits)[0])
-        if es <= 0 or np.any(ws == 0):
-            continue
-        W1, e1 = ws[None, :], np.array([es])
-        if not claims.hypothesis_batch(c, W1, e1, y)[0]:
-            continue
-        sc = _scores(c, kind, W1, e1, y)
-        if sc.score[0] > sc.slack[0]:
-            out.append(([_dec(v) for v in ws], _dec(es)))
-            break
-    out.append(([_dec(v) for v in w], _dec(eta)))
-    return out
-
-
-class _Verifier:
-    """Decides candidates exactly as they appear (each float row tried once), up to a fixed number of tries."""
-
-    def __init__(self, c: claims.Claim, kind: str, y: float, max_reports: int):
-        self.c, self.kind, self.y, self.max_reports = c, kind, y, max_reports
-        self.found: list[Counterexample] = []
-        self.rejected = 0
-        self.tries_left = 4 * max_reports + 8
-        self.tried: set[bytes] = set()
-        self.seen: set[tuple[str, ...]] = set()
-        self.candidate_rows: set[bytes] = set()
-
-    @property
-    def candidates(self) -> int:
-        return len(self.candidate_rows)
-
-    def run(self, state: _State) -> int:
-        """Try the pool's violating rows (violated to float accuracy) not tried yet; return the number found."""
-        order = np.argsort(-state.top_s, kind="stable")
-        for i in order:
-            if len(self.found) >= self.max_reports or self.tries_left <= 0:
-                break
-            if not state.top_s[i] > state.top_slack[i]:
-                continue
-            key = state.top_W[i].tobytes() + state.top_e[i].tobytes()
-            self.candidate_rows.add(key)
-            if key in self.tried:
-                continue
-            self.tried.add(key)
-            self.tries_left -= 1
-            ce = None
-            for w_str, e_str in _shrink(self.c, self.kind, state.top_W[i], float(state.top_e[i]), self.y):
-                if (*w_str, e_str) in self.seen:
-                    continue
-                self.seen.add((*w_str, e_str))
-                ce = verify_step(self.c, w_str, e_str, _dec(self.y))
-                if ce is not None:
-                    break
-            if ce is None:
-                self.rejected += 1
-            else:
-                self.found.append(ce)
-        return len(self.found)
-
-
-def _closest(c, Wp, ep, y: float, k: int, found: list[Counterexample], max_reports: int) -> list[dict]:
-    """Rows of a pool (best first) decided at >= 50 digits (exact hypothesis too), by ascending margin."""
-    rows = []
-    seen: set[tuple[str, ...]] = set()
-    for i in range(len(ep)):
-        if len(rows) >= 3 * k:
-            break
-        w = [_dec(v) for v in Wp[i]]
-        e = _dec(ep[i])
-        if (*w, e) in seen:
-            continue
-        seen.add((*w, e))
-        try:
-            res = claims.evaluate(w, e, target=_dec(y), claims=[c.id])[0]
-            if not res.hypothesis:  # refined onto the boundary of eta: nudge it inside once
-                e = _dec(ep[i] * (1 - 2.0**-48))
-                res = claims.evaluate(w, e, target=_dec(y), claims=[c.id])[0]
-                if not res.hypothesis:
-                    continue
-            with mp.workdps(VERIFY_DPS + 10):
-                m = exact_margin(w, e, target=_dec(y), dps=VERIFY_DPS)
-        except ScalarEOSError:
-            continue
-        if res.conclusion is False and len(found) < max_reports:
-            ce = verify_step(c, w, e, _dec(y))
-            if ce is not None:
-                found.append(ce)
-            continue
-        W1, e1 = Wp[i][None, :], np.array([float(e)])
-        co = log_coordinates(W1, e1, y)
-        sm = step_margin(W1, e1, target=y)
-        first = float(sm.first_order[0])
-        rows.append(
-            {
-                "weights": w,
-                "eta": e,
-                "target": _dec(y),
-                "margin": float(m),
-                "margin_decimal": mpmath.nstr(m, 20),
-                "margin_digits": VERIFY_DPS,
-                "pi_over_y": float(co["pi_over_y"][0]),
-                "eta_psi": float(co["eta_psi"][0]),
-                "margin_over_first_order": float(m) / first if first > 0 else None,
-            }
-        )
-    rows.sort(key=lambda r: r["margin"])
-    return rows[:k]

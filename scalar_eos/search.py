@@ -339,7 +339,7 @@ def verify(
     """
     c = claims.get(claim)
     if c.kind == "step":
-        from .explore import verify_step
+        from .verdicts import verify_step
 
         return verify_step(c, list(weights), eta, target)
     w = np.array([[float(x) for x in weights]])
