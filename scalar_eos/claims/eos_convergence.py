@@ -64,9 +64,9 @@ def conclusion(o: Outcome, eta: float) -> bool | None:
 def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
     """Positive log-uniform weights, ``eta psi(w0)`` uniform in ``[2, 6]``."""
     W = np.exp(rng.uniform(-1.5, 1.5, size=(n, depth)))
-    c = rng.uniform(2.0, 6.0, size=n)
+    eta_psi = rng.uniform(2.0, 6.0, size=n)
     with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
+        eta = eta_psi / fast.gfs_sharpness(W, target=target)
     return W, eta
 
 

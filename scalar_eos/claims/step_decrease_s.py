@@ -17,15 +17,15 @@ __all__ = ["CLAIM"]
 
 
 def hypothesis(w: list[Fraction], eta: Fraction, y: Fraction) -> bool:
-    ratio = pi(w) / y
-    if not 0 < ratio < 2:
+    pi_over_y = pi(w) / y
+    if not 0 < pi_over_y < 2:
         return False
     return le_decided(lambda d: _exact.to_mpf(eta) * psi_exact(w, y, d), lambda d: 2 * mp.sqrt(2))
 
 
 def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarray:
-    ratio = np.prod(W, axis=1) / y
-    return (ratio > 0) & (ratio < 2) & (eta * fast_psi(W, y) <= 2 * np.sqrt(2))
+    pi_over_y = np.prod(W, axis=1) / y
+    return (pi_over_y > 0) & (pi_over_y < 2) & (eta * fast_psi(W, y) <= 2 * np.sqrt(2))
 
 
 #: Scale-aware sampling steered to the hypothesis: pi/y in (0, 2) (approaching 0, 1 and 2) and
