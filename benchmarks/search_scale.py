@@ -37,7 +37,7 @@ def main() -> int:
     n = 20_000 if args.quick else 200_000
     budget = 40_000 if args.quick else 400_000
     rng = np.random.default_rng(2024)
-    s = ScaleAwareSampler(Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2 * math.sqrt(2))))
+    s = ScaleAwareSampler(Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2 * math.sqrt(2))))
     W, eta = s(rng, 3, n, 1.0)
     ok = np.isfinite(eta)
     W, eta = W[ok], eta[ok]

@@ -12,7 +12,7 @@ parts, each from a mixture of *families*:
     (2..D weights nearly equal, relative gaps ``10^-12 .. 10^-1``, the others
     anywhere), ``split`` (small weights against large ones, the small ones
     possibly clustered), ``balanced`` (all weights nearly equal).
-``ratio``
+``pi_over_y``
     ``pi / y``: ``uniform`` over the region, ``anchor`` (within
     ``10^-12 .. 10^-0.5`` of 0, 1, 2 or an end of the region, either side),
     ``log`` (``|pi / y|`` log-uniform over many decades), ``free`` (whatever
@@ -50,7 +50,7 @@ __all__ = ["FAMILIES", "Region", "ScaleAwareSampler", "log_coordinates"]
 SQRT2 = math.sqrt(2.0)
 FAMILIES: dict[str, tuple[str, ...]] = {
     "shape": ("moderate", "wide", "cluster", "split", "balanced"),
-    "ratio": ("uniform", "anchor", "log", "free"),
+    "pi_over_y": ("uniform", "anchor", "log", "free"),
     "step": ("log", "anchor", "flip", "tiny"),
 }
 
@@ -61,22 +61,22 @@ class Region:
 
     Parameters
     ----------
-    ratio : (low, high) or None
+    pi_over_y : (low, high) or None
         Range of ``pi(w) / y`` (None: any real value, both signs).
     eta_psi : (low, high) or None
         Range of ``eta * psi(w)`` (None: ``[1e-12, 1e3]``).
-    ratio_anchors, eta_psi_anchors : tuple of float
+    pi_over_y_anchors, eta_psi_anchors : tuple of float
         Values approached from both sides (the region's ends are added).
 
     Examples
     --------
-    >>> Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2 * SQRT2)).ratio
+    >>> Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2 * SQRT2)).pi_over_y
     (0.0, 2.0)
     """
 
-    ratio: tuple[float, float] | None = None
+    pi_over_y: tuple[float, float] | None = None
     eta_psi: tuple[float, float] | None = None
-    ratio_anchors: tuple[float, ...] = (0.0, 1.0, 2.0)
+    pi_over_y_anchors: tuple[float, ...] = (0.0, 1.0, 2.0)
     eta_psi_anchors: tuple[float, ...] = (2.0, 2.0 * SQRT2)
 
 
@@ -100,7 +100,7 @@ class ScaleAwareSampler:
 
     Examples
     --------
-    >>> s = ScaleAwareSampler(Region(ratio=(0.0, 2.0)))
+    >>> s = ScaleAwareSampler(Region(pi_over_y=(0.0, 2.0)))
     >>> W, eta = s(np.random.default_rng(0), 3, 1000, 1.0)
     >>> W.shape, bool(np.all((np.prod(W, axis=1) > 0) | s.free_rows()))
     ((1000, 3), True)
@@ -129,7 +129,7 @@ class ScaleAwareSampler:
     # ------------------------------------------------------------------ mixture weights
 
     def weights(self, part: str) -> np.ndarray:
-        """Current probabilities of the families of one part (``"shape"``, ``"ratio"``, ``"step"``)."""
+        """Current probabilities of the families of one part (``"shape"``, ``"pi_over_y"``, ``"step"``)."""
         k = len(FAMILIES[part])
         if not self.adaptive:
             return np.full(k, 1.0 / k)
@@ -146,8 +146,8 @@ class ScaleAwareSampler:
             self._accepted[part] += np.bincount(fam[acc], minlength=k)
 
     def free_rows(self) -> np.ndarray:
-        """Rows of the last draw whose ``pi / y`` was left free by the ratio family."""
-        return self.last["ratio"] == FAMILIES["ratio"].index("free")
+        """Rows of the last draw whose ``pi / y`` was left free by the pi_over_y family."""
+        return self.last["pi_over_y"] == FAMILIES["pi_over_y"].index("free")
 
     # ------------------------------------------------------------------ drawing
 
@@ -155,8 +155,8 @@ class ScaleAwareSampler:
         fam = {part: rng.choice(len(names), size=n, p=self.weights(part)) for part, names in FAMILIES.items()}
         self.last = fam
         logs = self._shapes(rng, depth, n, fam["shape"])
-        ratio = self._ratios(rng, n, fam["ratio"])
-        free = fam["ratio"] == FAMILIES["ratio"].index("free")
+        ratio = self._ratios(rng, n, fam["pi_over_y"])
+        free = fam["pi_over_y"] == FAMILIES["pi_over_y"].index("free")
         # common shift so that prod |w| / |y| = |ratio| (free rows keep their shape's product)
         want = np.log10(np.where(free, 1.0, np.abs(ratio)))
         logs = logs + np.where(free, 0.0, (want - logs.sum(axis=1)) / depth)[:, None]
@@ -202,10 +202,10 @@ class ScaleAwareSampler:
         return logs
 
     def _ratios(self, rng: np.random.Generator, n: int, fam: np.ndarray) -> np.ndarray:
-        reg = self.region.ratio
+        reg = self.region.pi_over_y
         lo, hi = reg if reg is not None else (-3.0, 3.0)
         out = rng.uniform(lo, hi, size=n)  # "uniform"
-        anchors = np.array(sorted(set(self.region.ratio_anchors) | ({lo, hi} if reg is not None else set())))
+        anchors = np.array(sorted(set(self.region.pi_over_y_anchors) | ({lo, hi} if reg is not None else set())))
         a = anchors[rng.integers(0, anchors.size, size=n)]
         side = np.where(rng.random(n) < 0.5, -1.0, 1.0)
         near = a + side * 10.0 ** rng.uniform(-12.0, -0.5, size=n) * np.maximum(1.0, np.abs(a))

@@ -110,21 +110,21 @@ def _logs(draw: Any, depth: int) -> list[float]:
 @st.composite
 def _ratio(draw: Any, region: Region) -> float | None:
     kind = draw(st.sampled_from(["free", "uniform", "anchor", "log"]))
-    lo, hi = region.ratio if region.ratio is not None else (-3.0, 3.0)
+    lo, hi = region.pi_over_y if region.pi_over_y is not None else (-3.0, 3.0)
     if kind == "free":
         return None
     if kind == "uniform":
         return draw(st.floats(lo, hi, exclude_min=True, exclude_max=True))
     if kind == "anchor":
-        anchors = sorted(set(region.ratio_anchors) | ({lo, hi} if region.ratio is not None else set()))
+        anchors = sorted(set(region.pi_over_y_anchors) | ({lo, hi} if region.pi_over_y is not None else set()))
         a = draw(st.sampled_from(anchors))
         d = 10.0 ** draw(st.floats(-12.0, -0.5)) * max(1.0, abs(a))
         r = a + (d if draw(st.booleans()) else -d)
-        if region.ratio is not None and not lo < r < hi:
+        if region.pi_over_y is not None and not lo < r < hi:
             r = 2 * a - r
         return r
     mag = 10.0 ** draw(st.floats(-_DEC, _DEC))
-    negative = region.ratio is None or lo < 0
+    negative = region.pi_over_y is None or lo < 0
     return -mag if negative and draw(st.booleans()) else mag
 
 

@@ -35,7 +35,7 @@ def test_margin_within_its_bound_of_the_exact_margin(w, eta):
 
 def test_sampled_corners_agree_with_exact_decisions():
     rng = np.random.default_rng(11)
-    s = ScaleAwareSampler(Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2.83)))
+    s = ScaleAwareSampler(Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2.83)))
     W, eta = s(rng, 4, 400, 1.0)
     ok = np.isfinite(eta)
     W, eta = W[ok], eta[ok]

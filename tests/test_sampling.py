@@ -11,7 +11,7 @@ from scalar_eos import fast
 from scalar_eos.errors import InvalidArgument
 from scalar_eos.sampling import FAMILIES, Region, ScaleAwareSampler, log_coordinates
 
-S_REGION = Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2 * math.sqrt(2)))
+S_REGION = Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2 * math.sqrt(2)))
 
 
 @pytest.mark.parametrize("depth", [2, 3, 6])
@@ -54,11 +54,11 @@ def test_deterministic_per_seed_and_adaptive():
             W, eta = s(rng, 3, 2000, 1.0)
             ratio = np.prod(W, axis=1)
             s.feedback((ratio > 0) & (ratio < 2))
-        runs.append((W, eta, s.weights("ratio")))
+        runs.append((W, eta, s.weights("pi_over_y")))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
     w = runs[0][2]
-    free = FAMILIES["ratio"].index("free")
+    free = FAMILIES["pi_over_y"].index("free")
     assert w[free] < 1 / len(w)  # rows with a free product leave (0, 2): drawn less often
     assert np.all(w >= 0.5 / len(w))
 

@@ -30,7 +30,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 #: Scale-aware sampling steered to the hypothesis: pi/y in (0, 2) (approaching 0, 1 and 2) and
 #: eta psi up to 2 sqrt 2 (approaching 2 and 2 sqrt 2), |w| over 16 decades around |y|^(1/D).
-sampler = ScaleAwareSampler(Region(ratio=(0.0, 2.0), eta_psi=(0.0, 2.0 * math.sqrt(2.0))))
+sampler = ScaleAwareSampler(Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2.0 * math.sqrt(2.0))))
 
 
 CLAIM = Claim(
