@@ -59,7 +59,7 @@ from . import (
 )
 from ._common import not_increased, relative_increase
 from ._registry import get, register, registry, sweep_defaults, unregister
-from .claim import Claim, ClaimResult
+from .claim import Claim, ClaimResult, Evidence
 from .eos_convergence import EOS_DELTA, eos_window
 from .evaluation import evaluate, hypothesis_batch
 from .step_decrease_d2 import d2_region, in_d2_region
@@ -69,6 +69,7 @@ __all__ = [
     "EOS_DELTA",
     "Claim",
     "ClaimResult",
+    "Evidence",
     "d2_region",
     "eos_window",
     "evaluate",

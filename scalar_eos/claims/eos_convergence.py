@@ -17,7 +17,7 @@ from .. import _exact, fast
 from ..gfs import psi_min
 from ..outcome import Outcome
 from ._common import fast_psi, le_decided, pi, psi_exact
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "EOS_DELTA", "eos_window"]
 
@@ -77,7 +77,7 @@ CLAIM = Claim(
     hypothesis,
     conclusion,
     kind="trajectory",
-    status="open",
+    evidence=Evidence(),  # no proof yet
     source="Kreisler et al., ICML 2023 (informal)",
     batch_hypothesis=batch_hypothesis,
     sampler=sampler,

@@ -11,7 +11,7 @@ from mpmath import mp
 from .. import _exact
 from ..sampling import Region, ScaleAwareSampler
 from ._common import fast_psi, le_decided, not_increased, pi, psi_exact, relative_increase
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM"]
 
@@ -38,7 +38,9 @@ CLAIM = Claim(
     "If 0 < pi(w)/y < 2 and eta * psi(w) <= 2 sqrt(2), then psi(GD(w)) <= psi(w).",
     hypothesis,
     not_increased,
-    status="open (proved for D = 2 in proofs/)",
+    evidence=Evidence(
+        proofs=(("d2-region", "D = 2"), ("step-decrease-s-d3", "D = 3"), ("step-decrease-s-d4", "D = 4"))
+    ),
     source="our reading of Kreisler et al., ICML 2023 (arXiv 2305.13064)",
     batch_hypothesis=batch_hypothesis,
     batch_violation=relative_increase,
