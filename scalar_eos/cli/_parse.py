@@ -14,12 +14,14 @@ __all__ = [
     "MAX_CLI_DPS",
     "SLOW_DPS",
     "Parser",
+    "add_claims_file_option",
     "add_point_options",
     "add_progress_options",
     "as_number",
     "check_cli_dps",
     "count",
     "join_negative_values",
+    "load_claims_files",
     "parse_number",
     "parse_weights",
     "point_args",
@@ -213,6 +215,27 @@ def add_point_options(p: argparse.ArgumentParser, *, eta: bool = False) -> None:
         "(default: float64)",
     )
     add_progress_options(p)
+
+
+def add_claims_file_option(p: argparse.ArgumentParser) -> None:
+    """``--claims-file FILE.py`` (repeatable): claims registered from a Python file before the command runs."""
+    p.add_argument(
+        "--claims-file",
+        action="append",
+        default=None,
+        metavar="FILE.py",
+        help="register the claims defined in a Python file (repeatable)",
+    )
+
+
+def load_claims_files(args: argparse.Namespace) -> list[str]:
+    """Run every ``--claims-file`` of a parsed command line; the ids they registered."""
+    from ..claimsfile import load_claims_file
+
+    ids: list[str] = []
+    for path in getattr(args, "claims_file", None) or []:
+        ids += load_claims_file(path)
+    return ids
 
 
 def point_args(args: argparse.Namespace, dps: Any = "from-args") -> dict[str, Any]:

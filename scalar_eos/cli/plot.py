@@ -16,7 +16,7 @@ __all__ = ["register", "run"]
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "plot",
-        help="figures: trajectory, phase, region, benchmark (needs matplotlib)",
+        help="figures: trajectory, phase, region, bifurcation, benchmark (needs matplotlib)",
         description="Save a figure. Each kind has its own options: scalar-eos plot KIND --help.",
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND", parser_class=type(p), required=True)
@@ -51,6 +51,12 @@ def register(sub: Any) -> None:
     q = kinds.add_parser("region", help="D = 2: the exact one-step region with sampled points")
     output(q)
     q.add_argument("--seed", type=int, default=0, help="sampling seed")
+    q.set_defaults(func=run)
+
+    q = kinds.add_parser("bifurcation", help="where GD ends on the balanced line as eta grows (period doubling)")
+    output(q)
+    q.add_argument("--depth", type=count(1), default=2, help="network depth D")
+    q.add_argument("--target", default="1", help="target y != 0")
     q.set_defaults(func=run)
 
     q = kinds.add_parser("benchmark", help="speed of the fast path against mpmath and solve_ivp")
@@ -112,10 +118,18 @@ def _benchmark(args: argparse.Namespace) -> str:
     return plot_benchmark(rows, args.output)
 
 
+def _bifurcation(args: argparse.Namespace) -> str:
+    from ..bifurcation import plot_bifurcation
+
+    depth = args.depth
+    return plot_bifurcation(args.output, depth=depth, target=float(parse_number(args.target, None, "--target")))
+
+
 #: Figure kinds: one function each (``args -> saved path``).
 FIGURES: dict[str, Callable[[argparse.Namespace], str]] = {
     "trajectory": _trajectory,
     "phase": _phase,
     "region": _region,
     "benchmark": _benchmark,
+    "bifurcation": _bifurcation,
 }

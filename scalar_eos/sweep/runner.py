@@ -128,27 +128,28 @@ def sweep(
         return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
     if not out_p.parent.exists():
         raise InvalidArgument(f"directory {str(out_p.parent)!r} does not exist")
-    with OutputLock(out_p, "sweep"):  # a second writer of the same OUT is refused, naming this process
-        if out_p.exists():  # another writer finished it while we waited for nothing: same checks as above
+    with OutputLock(out_p, "sweep"):  # a second writer of the same OUT is refused, naming the process
+        if out_p.exists():  # finished by another writer just before we took the lock
             _table, stored = read_sweep(out_p)
             check_same(stored, d, str(out_p))
             return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
-        return _sweep_locked(d, out_p, parts, nch, total, t0, pa, workers, scheduler, progress, max_chunks)
+        done = _open_parts(d, out_p, parts)
+        todo = [k for k in range(nch) if k not in done]
+        if max_chunks is not None:
+            todo = todo[:max_chunks]
+        label = "sweep" + (f" (resuming: {len(done)}/{nch} chunks done)" if done else "")
+        computed = _compute(d, todo, parts, label, progress, workers, scheduler)
+        complete = len(done_chunks(parts, nch)) == nch
+        if complete:
+            merge(d, parts, out_p, nch, pa)
+            shutil.rmtree(parts, ignore_errors=True)
+    return SweepResult(str(out_p), total, nch, computed, len(done), time.monotonic() - t0, complete)
 
 
-def _sweep_locked(
-    d: dict[str, Any],
-    out_p: Path,
-    parts: Path,
-    nch: int,
-    total: int,
-    t0: float,
-    pa: Any,
-    workers: int | None,
-    scheduler: str | None,
-    progress: bool | None,
-    max_chunks: int | None,
-) -> SweepResult:
+def _open_parts(d: Mapping[str, Any], out_p: Path, parts: Path) -> set[int]:
+    """Create or check ``OUT.parts/`` (its stored design must be ``d``); the chunks already done."""
+    if not out_p.parent.exists():
+        raise InvalidArgument(f"directory {str(out_p.parent)!r} does not exist")
     for stale in out_p.parent.glob(out_p.name + ".tmp-*"):  # a merge killed before its rename
         with contextlib.suppress(OSError):
             stale.unlink()
@@ -165,13 +166,21 @@ def _sweep_locked(
     if stored is None:
         atomic_write_text(meta_text(d), design_file)
     clean_tmp(parts)
-    done = done_chunks(parts, nch)
-    todo = [k for k in range(nch) if k not in done]
-    resumed = len(done)
-    if max_chunks is not None:
-        todo = todo[:max_chunks]
+    return done_chunks(parts, n_chunks(d))
+
+
+def _compute(
+    d: Mapping[str, Any],
+    todo: list[int],
+    parts: Path,
+    label: str,
+    progress: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> int:
+    """Compute and save the chunks ``todo`` (serial or on Dask); the number saved."""
+    total = total_rows(d)
     rows_todo = sum(min(total, (k + 1) * d["chunk"]) - k * d["chunk"] for k in todo)
-    label = "sweep" + (f" (resuming: {resumed}/{nch} chunks done)" if resumed else "")
     computed = 0
     with Progress(rows_todo, label, enabled=progress) as bar:
 
@@ -186,11 +195,7 @@ def _sweep_locked(
                 save(k, compute_chunk(d, k))
         else:
             _run_dask(d, todo, save, workers, scheduler)
-    complete = len(done_chunks(parts, nch)) == nch
-    if complete:
-        merge(d, parts, out_p, nch, pa)
-        shutil.rmtree(parts, ignore_errors=True)
-    return SweepResult(str(out_p), total, nch, computed, resumed, time.monotonic() - t0, complete)
+    return computed
 
 
 def _run_dask(
