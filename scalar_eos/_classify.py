@@ -42,6 +42,8 @@ ENGINES = ("auto", "numba", "numpy")
 ENGINE_ENV = "SCALAR_EOS_ENGINE"
 #: Iterates kept for the end-of-budget period search (periods up to ``HIST_LEN // 3``).
 HIST_LEN = 768
+#: Rows the compiled engine runs in lockstep (independent chains the CPU overlaps).
+GROUP = 32
 #: Lyapunov batches (two windows of ``N_BATCH // 2``).
 N_BATCH = 16
 _EPS = np.finfo(float).eps
@@ -570,8 +572,9 @@ def classify_arrays(
     if name == "numba":
         from . import _kernels
 
-        _kernels.classify_rows(
+        _kernels.classify_group(
             W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, HIST_LEN, lyap_start, batch_blocks,
+            GROUP,
             out["status"], out["period"], out["final"], out["max_inc"], out["mono"], out["steps"], out["reason"],
             out["weights"], out["long_period"], out["lyap"], out["ext"],
         )  # fmt: skip
