@@ -29,7 +29,6 @@ the two windows of 8 batches, and the last ``hist_len`` iterates.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import numpy as np
 
@@ -359,7 +358,14 @@ def _classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period,
         if period is not None:
             out["period"][rows] = period[mask]
         keep = ~mask
-        idx, wt, psi_prev, warm, last_psi, last_st = idx[keep], wt[:, keep], psi_prev[keep], warm[keep], last_psi[keep], last_st[keep]
+        idx, wt, psi_prev, warm, last_psi, last_st = (
+            idx[keep],
+            wt[:, keep],
+            psi_prev[keep],
+            warm[keep],
+            last_psi[keep],
+            last_st[keep],
+        )
         ring, ring_r, amp_prev, mi, mo = ring[:, :, keep], ring_r[:, keep], amp_prev[keep], mi[keep], mo[keep]
         v, acc, lyap_ok, ext = v[:, keep], acc[:, keep], lyap_ok[keep], ext[..., keep]
         hist = None if hist is None else hist[:, :, keep]
@@ -485,6 +491,17 @@ def _classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period,
                 match &= np.all(np.abs(now - back) <= tolw, axis=0)
             lp[match] = np.where(k > max_period, k, -k)
         out["long_period"][rows] = lp
+        if t >= hist_len:
+            hl = hist_len // 2
+            bump = _bump(hl)
+            for h in range(2):
+                num = np.zeros(idx.size)
+                den = 0.0
+                for q in range(hl):
+                    f = hist[(t - hist_len + h * hl + q) % hist_len]
+                    num = num + bump[q] * np.prod(f, axis=0)
+                    den = den + bump[q]
+                out["birkhoff"][rows, h] = num / den
     if batch_blocks > 0 and t >= n_blocks * length:
         lyap = (acc / (batch_blocks * length)).T
         out["lyap"][rows] = np.where(lyap_ok[:, None], lyap, np.nan)
@@ -502,18 +519,37 @@ REASONS = (
     "critical slowing down: eta * m * GFS sharpness is within 1% of 2",
     "oscillating without a period <= max_period (chaotic, or an orbit not yet settled)",
     "converging too slowly for the budget",
-    "no period <= 256; Lyapunov exponent positive, but its two window estimates disagree (a transient?)",
-    "no period <= 256; Lyapunov exponent zero within its error and the motion still drifting"
-    " (slow approach to an orbit, or near a bifurcation)",
+    "no period <= 256; Lyapunov exponent positive but not conclusive (the two window estimates disagree,"
+    " the growth is not decisively exponential, or the iterates keep growing)",
+    "no period <= 256; Lyapunov exponent zero within its error, but the range and averages of the iterates have"
+    " not settled as for quasi-periodic motion (slow approach to an orbit, weak chaos, or near a bifurcation)",
     "no period <= 256; Lyapunov exponent negative (attracting): an orbit not yet settled, or of period > 256",
     "repeats with a period <= max_period whose amplitude is not yet steady",
+    "drifting slowly near a saddle (gradient below 1e-6 with |r| > |y|/10; e.g. the degenerate saddle at the"
+    " origin for D >= 3, approached or left only algebraically)",
 )
 #: Standard errors by which a Lyapunov estimate must clear 0 (and within which two windows must agree).
 LYAP_SIGMAS = 3.0
 #: Relative disagreement of the two window estimates always accepted for a positive exponent.
 LYAP_RTOL = 0.1
+#: A chaotic run's tangent vector must grow by at least ``exp(LYAP_GROWTH * D * log(max_steps))`` over the windows:
+#: polynomial growth (degree < D, as along a neutral or slowly drifting orbit) cannot reach it.
+LYAP_GROWTH = 2.0
+#: The largest ``|w_i|`` of the second window may exceed the first window's by this factor for bounded motion.
+BOUNDED_RATIO = 1.1
 #: Relative change of the range of each ``|w_i|`` between the windows accepted as a steady attractor.
 EXTENT_RTOL = 1e-3
+#: Relative agreement of the weighted Birkhoff averages of ``|pi|`` over the two halves of the history required for
+#: quasi-periodic motion (they converge super-polynomially there, like ``N^(-1/2)`` for chaos).
+BIRKHOFF_RTOL = 1e-9
+#: Gradient norm (in units of ``m |y|^(2 - 1/D)``) below which a run with ``|r| > |y|/10`` is near a saddle.
+NEAR_SADDLE = 1e-6
+
+
+def _bump(n: int) -> np.ndarray:
+    """Weights ``exp(-1 / (s (1 - s)))`` at ``s = (q + 1/2) / n`` for weighted Birkhoff averages."""
+    s = (np.arange(n) + 0.5) / n
+    return np.exp(-1.0 / (s * (1.0 - s)))
 
 
 def classify_arrays(
@@ -565,6 +601,7 @@ def classify_arrays(
         "long_period": np.zeros(n, dtype=np.int32),
         "lyap": np.full((n, N_BATCH), np.nan),
         "ext": np.full((n, 2, 2, depth), np.nan),
+        "birkhoff": np.full((n, 2), np.nan),
     }
     if n == 0:
         return out
@@ -574,9 +611,9 @@ def classify_arrays(
 
         _kernels.classify_group(
             W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, HIST_LEN, lyap_start, batch_blocks,
-            GROUP,
+            GROUP, _bump(HIST_LEN // 2),
             out["status"], out["period"], out["final"], out["max_inc"], out["mono"], out["steps"], out["reason"],
-            out["weights"], out["long_period"], out["lyap"], out["ext"],
+            out["weights"], out["long_period"], out["lyap"], out["ext"], out["birkhoff"],
         )  # fmt: skip
     else:
         with np.errstate(all="ignore"):
@@ -584,37 +621,49 @@ def classify_arrays(
     return out
 
 
-def finalize(raw: dict[str, np.ndarray], max_period: int) -> dict[str, np.ndarray]:
+def finalize(
+    raw: dict[str, np.ndarray], y: np.ndarray, scale: np.ndarray, *, max_steps: int, max_period: int
+) -> dict[str, np.ndarray]:
     """Decide the rows left undecided at the budget from the end-of-budget statistics.
 
     * ``periodic`` - the last ``3 k`` iterates repeat with a period
       ``max_period < k <= 256`` to ``1e-9`` relative (in ``|w_i|``);
     * ``chaotic`` - the finite-time Lyapunov exponent of each window (mean of
-      8 batches) exceeds :data:`LYAP_SIGMAS` standard errors of the batch mean,
-      and the two windows agree within that many combined standard errors or
-      :data:`LYAP_RTOL` relative.  This is a statement about the run up to
-      the budget: a chaotic transient that escapes later is not excluded;
+      8 batches) exceeds :data:`LYAP_SIGMAS` standard errors of the batch mean;
+      the two windows agree within that many combined standard errors or
+      :data:`LYAP_RTOL` relative; the tangent vector grows by more than
+      ``exp(LYAP_GROWTH * D * log(max_steps))`` over the windows (decisively
+      exponential, not the polynomial growth of a slow drift); and the
+      iterates stay bounded (largest ``|w_i|`` of the second window within
+      :data:`BOUNDED_RATIO` of the first's).  This is a statement about the run
+      up to the budget: a chaotic transient that escapes later is not excluded;
     * ``quasiperiodic`` - no period ``<= 256``, the exponent of both windows
-      is zero within its error, the oscillation does not vanish, and the
-      range of every ``|w_i|`` is the same in both windows to
-      :data:`EXTENT_RTOL` of its width;
-    * otherwise ``undecided``, with a reason code (:data:`REASONS`).
+      is zero within its error, the oscillation does not vanish, the range of
+      every ``|w_i|`` is the same in both windows to :data:`EXTENT_RTOL` of
+      its width, and the weighted Birkhoff averages of ``|pi|`` over the two
+      halves of the last ``HIST_LEN`` iterates agree to
+      :data:`BIRKHOFF_RTOL` (they converge faster than any power of the
+      length on a quasi-periodic orbit, like its inverse square root for
+      chaos: Das, Saiki, Sander and Yorke, 2017);
+    * otherwise ``undecided``; rows that were oscillating without a period get
+      a finer reason code (:data:`REASONS`).
 
     Adds ``lyapunov`` (mean of the two windows) and ``lyapunov_err`` (its
     standard error), NaN where not estimated.
 
     Examples
     --------
-    >>> raw = classify_arrays(np.array([[1.0, 1.02, 0.99]]), np.array([0.8]), np.ones(1), np.ones(1),
+    >>> one = np.ones(1)
+    >>> raw = classify_arrays(np.array([[1.0, 1.02, 0.99]]), 0.8 * one, one, one,
     ...                       max_steps=2000, max_period=16, rtol=1e-12)
-    >>> int(finalize(raw, 16)["status"][0])
+    >>> int(finalize(raw, one, one, max_steps=2000, max_period=16)["status"][0])
     1
     """
     res = dict(raw)
     status = raw["status"].copy()
     period = raw["period"].copy()
     reason = raw["reason"].copy()
-    n = status.size
+    n, depth = raw["weights"].shape
     lam = np.full(n, np.nan)
     err = np.full(n, np.nan)
     und = np.flatnonzero(status == _UNDECIDED)
@@ -629,18 +678,30 @@ def finalize(raw: dict[str, np.ndarray], max_period: int) -> dict[str, np.ndarra
         err[und] = np.where(have, np.sqrt(se[:, 0] ** 2 + se[:, 1] ** 2) / 2, np.nan)
         lp = raw["long_period"][und]
         comb = np.sqrt(se[:, 0] ** 2 + se[:, 1] ** 2)
-        agree = np.abs(mu[:, 0] - mu[:, 1]) <= np.maximum(LYAP_SIGMAS * comb, LYAP_RTOL * np.max(mu, axis=1))
-        pos = have & np.all(mu > LYAP_SIGMAS * se, axis=1)
-        neg = have & np.all(mu < -LYAP_SIGMAS * se, axis=1)
-        zero = have & np.all(np.abs(mu) <= LYAP_SIGMAS * se + 1e-12, axis=1)
-        ext = raw["ext"][und]  # (k, window, lo/hi, D)
-        width = ext[:, 1, 1] - ext[:, 1, 0]
+        _, batch_blocks = lyapunov_schedule(max_steps, max_period)
+        span = N_BATCH * batch_blocks * 2 * max_period  # steps covered by the two windows
         with np.errstate(all="ignore"):
+            agree = np.abs(mu[:, 0] - mu[:, 1]) <= np.maximum(LYAP_SIGMAS * comb, LYAP_RTOL * np.max(mu, axis=1))
+            decisive = np.min(mu, axis=1) * span >= LYAP_GROWTH * depth * np.log(max(max_steps, 2))
+            pos = have & np.all(mu > LYAP_SIGMAS * se, axis=1)
+            neg = have & np.all(mu < -LYAP_SIGMAS * se, axis=1)
+            zero = have & np.all(np.abs(mu) <= LYAP_SIGMAS * se + 1e-12, axis=1)
+            ext = raw["ext"][und]  # (k, window, lo/hi, D)
+            bounded = np.max(ext[:, 1, 1], axis=1) <= BOUNDED_RATIO * np.max(ext[:, 0, 1], axis=1)
+            width = ext[:, 1, 1] - ext[:, 1, 0]
             steady_ext = np.all(
                 (np.abs(ext[:, 0, 0] - ext[:, 1, 0]) <= EXTENT_RTOL * width)
-                & (np.abs(ext[:, 0, 1] - ext[:, 1, 1]) <= EXTENT_RTOL * width),
+                & (np.abs(ext[:, 0, 1] - ext[:, 1, 1]) <= EXTENT_RTOL * width)
+                & (width > 0),
                 axis=1,
-            ) & np.all(width > 0, axis=1)
+            )
+            wu = raw["weights"][und]
+            yu, mu_s = np.broadcast_to(y, (n,))[und], np.broadcast_to(scale, (n,))[und]
+            r = np.prod(wu, axis=1) - yu
+            gnorm = np.abs(r) * np.sqrt(np.sum(_others(wu.T) ** 2, axis=0)) * mu_s
+            near_saddle = (np.abs(r) > 0.1 * np.abs(yu)) & (
+                gnorm < NEAR_SADDLE * mu_s * np.abs(yu) ** (2.0 - 1.0 / depth)
+            )
         osc = reason[und] == 2
         new = np.full(und.size, _UNDECIDED, dtype=np.int8)
         why = reason[und].copy()
@@ -648,18 +709,21 @@ def finalize(raw: dict[str, np.ndarray], max_period: int) -> dict[str, np.ndarra
         new[long_ok] = _PERIODIC
         period[und[long_ok]] = lp[long_ok]
         free = ~long_ok & (lp == 0)
-        chaos = free & pos & agree
+        chaos = free & pos & agree & decisive & bounded
         new[chaos] = CHAOTIC
-        quasi = free & ~chaos & zero & steady_ext & (osc | (reason[und] == 1))
+        bk = raw["birkhoff"][und]
+        with np.errstate(all="ignore"):
+            smooth = np.abs(bk[:, 0] - bk[:, 1]) <= BIRKHOFF_RTOL * np.abs(bk[:, 1])
+        quasi = free & ~chaos & zero & steady_ext & smooth & ~near_saddle & osc
         new[quasi] = QUASIPERIODIC
-        left = new == _UNDECIDED
+        left = (new == _UNDECIDED) & osc
+        why[left & have & zero] = 5
+        why[left & have & ~zero & neg] = 6
+        why[left & have & ~zero & ~neg] = 4
+        why[left & have & ~pos & ~zero & ~neg] = 5
         why[left & (lp < 0)] = 7
-        refine = left & (lp == 0) & have & (why != 3)
-        why[refine & pos] = 4
-        why[refine & ~pos & zero] = 5
-        why[refine & ~pos & ~zero & neg] = 6
-        why[refine & ~pos & ~zero & ~neg] = 5
-        why[~left] = 0
+        why[left & near_saddle] = 8
+        why[new != _UNDECIDED] = 0
         status[und] = new
         reason[und] = why
     res.update(status=status, period=period, reason=reason, lyapunov=lam, lyapunov_err=err)

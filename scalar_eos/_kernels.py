@@ -74,57 +74,60 @@ def _step(w, em, y, out):
 
 
 @njit(**_JIT)
-def gd_block(wt, em, y, steps):
-    """``steps`` GD steps on columns ``wt`` (D, n) in place; rows are independent and vectorised.
+def gd_block(wt, em, y, steps, tile=256):
+    """``steps`` GD steps on columns ``wt`` (D, n) in place, ``tile`` columns at a time (kept in L1).
 
     Same arithmetic as ``fast._step_cols`` (``others = p / w_i`` while
     ``1e-280 < |p| < 1e280``, prefix/suffix products otherwise); a row that
-    leaves the float64 range becomes NaN.
+    leaves the float64 range becomes NaN and stays NaN.
     """
     depth, n = wt.shape
-    p = np.empty(n)
-    c = np.empty(n)
-    exact = np.empty(n, dtype=np.bool_)
-    for _ in range(steps):
-        for i in range(n):
-            p[i] = wt[0, i]
-        for d in range(1, depth):
-            for i in range(n):
-                p[i] = p[i] * wt[d, i]
-        nfix = 0
-        for i in range(n):
-            ap = abs(p[i])
-            ex = (ap > 1e-280) & (ap < 1e280)
-            exact[i] = ex
-            nfix += not ex
-            c[i] = em[i] * (p[i] - y[i])
-        if nfix == 0:
-            for d in range(depth):
-                for i in range(n):
-                    wt[d, i] = wt[d, i] - c[i] * (p[i] / wt[d, i])
-        else:
-            col = np.empty(depth)
-            out = np.empty(depth)
-            for i in range(n):
-                if exact[i]:
+    p = np.empty(tile)
+    c = np.empty(tile)
+    col = np.empty(depth)
+    out = np.empty(depth)
+    for a in range(0, n, tile):
+        b = min(n, a + tile)
+        m = b - a
+        w = wt[:, a:b]
+        e = em[a:b]
+        yy = y[a:b]
+        for _ in range(steps):
+            for i in range(m):
+                p[i] = w[0, i]
+            for d in range(1, depth):
+                for i in range(m):
+                    p[i] = p[i] * w[d, i]
+            nfix = 0
+            for i in range(m):
+                ap = abs(p[i])
+                nfix += not ((ap > 1e-280) & (ap < 1e280))
+                c[i] = e[i] * (p[i] - yy[i])
+            if nfix == 0:
+                for d in range(depth):
+                    for i in range(m):
+                        w[d, i] = w[d, i] - c[i] * (p[i] / w[d, i])
+                continue
+            for i in range(m):
+                ap = abs(p[i])
+                if (ap > 1e-280) & (ap < 1e280):
                     for d in range(depth):
-                        wt[d, i] = wt[d, i] - c[i] * (p[i] / wt[d, i])
+                        w[d, i] = w[d, i] - c[i] * (p[i] / w[d, i])
                 else:
                     for d in range(depth):
-                        col[d] = wt[d, i]
-                    _step(col, em[i], y[i], out)
+                        col[d] = w[d, i]
+                    _step(col, e[i], yy[i], out)
                     for d in range(depth):
-                        wt[d, i] = out[d]
-                    continue
-        # rows leaving the range become NaN (sticky: NaN stays NaN)
-        for i in range(n):
+                        w[d, i] = out[d]
+        # a row that overflowed stays non-finite (its product is never finite again): NaN it
+        for i in range(m):
             bad = False
             for d in range(depth):
-                if not math.isfinite(wt[d, i]):
+                if not math.isfinite(w[d, i]):
                     bad = True
             if bad:
                 for d in range(depth):
-                    wt[d, i] = np.nan
+                    w[d, i] = np.nan
     return wt
 
 
@@ -276,26 +279,6 @@ def _psi_from_gap(depth, fac, warm, gap, coef, x):
 
 
 @njit(**_JIT)
-def gfs_rows(wt, y, scale, sy, fac, psi, status):
-    """GFS sharpness of every column of ``wt`` (D, n) from a cold start (no warm start).
-
-    For ``D = 2`` use ``fast``'s closed form instead (this kernel's ``D = 2``
-    branch is the classifier's, identical to it).
-    """
-    depth, n = wt.shape
-    w = np.empty(depth)
-    gap = np.empty(depth)
-    coef = np.empty(depth + 1)
-    x = np.empty(depth)
-    for j in range(n):
-        for i in range(depth):
-            w[i] = wt[i, j]
-        val, _, st = gfs_row(w, y[j], scale[j], sy[j], fac[j], np.nan, gap, coef, x)
-        psi[j] = val
-        status[j] = st
-
-
-@njit(**_JIT)
 def _others(w, g):
     """``g_i = prod_{k != i} w_k`` as prefix times suffix products (``fast._others``; exact with zeros)."""
     depth = w.shape[0]
@@ -307,30 +290,6 @@ def _others(w, g):
         for k in range(depth - 1, i, -1):
             suf = suf * w[k] if k < depth - 1 else w[depth - 1]
         g[i] = pre * suf
-
-
-@njit(**_JIT)
-def _tangent(w, v, em, y, g, hv):
-    """``v <- (I - em (g g^T + r Hess pi)) v`` at ``w`` (the GD map's Jacobian)."""
-    depth = w.shape[0]
-    p = w[0]
-    for i in range(1, depth):
-        p = p * w[i]
-    r = p - y
-    for i in range(depth):
-        pr = 1.0
-        dpr = 0.0
-        for k in range(depth):
-            if k != i:
-                dpr = dpr * w[k] + pr * v[k]
-                pr = pr * w[k]
-        g[i] = pr
-        hv[i] = dpr
-    gv = 0.0
-    for i in range(depth):
-        gv = gv + g[i] * v[i]
-    for i in range(depth):
-        v[i] = v[i] - em * (g[i] * gv + r * hv[i])
 
 
 @njit(**_JIT)
@@ -493,7 +452,7 @@ def _pad1(x, G):
 @njit(**_JIT)
 def classify_group(
     W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, hist_len, lyap_start, batch_blocks, group,
-    status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, ext,
+    bump, status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, ext, birkhoff,
 ):  # fmt: skip
     """The outcome classifier on ``group`` rows at a time in lockstep (see ``scalar_eos._classify``).
 
@@ -550,9 +509,7 @@ def classify_group(
     )  # fmt: skip
     col = np.empty(depth)
     out = np.empty(depth)
-    vc = np.empty(depth)
     gg = np.empty(depth)
-    hv = np.empty(depth)
     gap1 = np.empty(depth)
     coef1 = np.empty(depth + 1)
     x1 = np.empty(depth)
@@ -570,7 +527,13 @@ def classify_group(
                     if not math.isfinite(col[i]):
                         fin = False
                 yv[j], ev[j], emv[j], syv[j], fv[j], sv[j], lim[j] = (
-                    y[row], eta[row], em[row], sy[row], fac[row], scale[row], limit[row]
+                    y[row],
+                    eta[row],
+                    em[row],
+                    sy[row],
+                    fac[row],
+                    scale[row],
+                    limit[row],
                 )
                 p0, m0, _ = gfs_row(col, yv[j], sv[j], syv[j], fv[j], np.nan, gap1, coef1, x1)
                 if not fin:
@@ -840,6 +803,20 @@ def classify_group(
                     lp = k if k > max_period else -k
                     break
             long_period[row] = lp
+            if t >= hist_len:
+                # weighted Birkhoff averages of |pi| over the two halves of the history
+                hl = hist_len // 2
+                for h in range(2):
+                    num = 0.0
+                    den = 0.0
+                    for q in range(hl):
+                        s_q = (t - hist_len + h * hl + q) % hist_len
+                        f = hist[s_q, 0, j]
+                        for i in range(1, depth):
+                            f = f * hist[s_q, i, j]
+                        num = num + bump[q] * f
+                        den = den + bump[q]
+                    birkhoff[row, h] = num / den
             if lyap_ok[j] and batch_blocks > 0 and t >= n_blocks * length:
                 for k in range(nbatch):
                     lyap[row, k] = acc[k, j] / (batch_blocks * length)
