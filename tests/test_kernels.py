@@ -86,7 +86,7 @@ def test_chaos_exponent_matches_high_precision_balanced_map():
     eta = 0.88
     res = run(np.full((1, 3), 1.05), np.array([eta]), max_steps=20000)
     assert res["status"][0] == C.CHAOTIC and res["lyapunov"][0] > 0
-    start, blocks = C.lyapunov_schedule(20000, 16)
+    _, blocks = C.lyapunov_schedule(20000, 16)
     first = 20000 - C.N_BATCH * blocks * 32
     with mpmath.workdps(30):
         a, e = mpmath.mpf(1.05), mpmath.mpf(eta)
