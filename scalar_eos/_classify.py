@@ -153,21 +153,26 @@ def _gfs_cols(
         return psi, mpr, status
     a = np.abs(wt)
     amin = np.min(a, axis=0)
-    zeros = np.sum(wt == 0, axis=0)
-    negs = np.sum(wt < 0, axis=0)
-    pi_sign = np.where(zeros > 0, 0, 1 - 2 * (negs % 2))
-    direction = pi_sign * np.where(y > 0, 1, -1)
-    ties = np.sum(a == amin, axis=0)
+    # saddle: two zero weights, or pi/y < 0 with the smallest magnitude attained twice
+    pi_sign = np.prod(np.sign(wt), axis=0)  # 0 if a weight is 0 (NaN for non-finite columns)
+    sad = np.zeros(n, dtype=bool)
+    zero = pi_sign == 0
+    if zero.any():
+        sad[zero] = np.sum(wt[:, zero] == 0, axis=0) >= 2
+    neg = pi_sign * y < 0
+    if neg.any():
+        sad[neg] = np.sum(a[:, neg] == amin[neg], axis=0) >= 2
+    sad &= finite
     gap = ((a - amin) / sy) * ((a + amin) / sy)
-    sad = finite & ((zeros >= 2) | ((direction < 0) & (ties >= 2)))
     status[sad] = _SADDLE
-    status[finite & ~sad & ~np.all(np.isfinite(gap), axis=0)] = _RANGE
+    gmax = np.max(gap, axis=0)
+    status[finite & ~sad & ~np.isfinite(gmax)] = _RANGE
     good = status == _OK
     if depth == 1:
         psi[good] = scale[good]
         mpr[good] = 1.0
         return psi, mpr, status
-    poly = good & (np.max(gap, axis=0) < 1e30) if depth <= _POLY_MAX_DEPTH else np.zeros(n, dtype=bool)
+    poly = good & (gmax < 1e30) if depth <= _POLY_MAX_DEPTH else np.zeros(n, dtype=bool)
     if np.any(poly):
         idx = np.flatnonzero(poly)
         val, m, st = _solve_poly(gap[:, idx], warm[idx], fac[idx])
@@ -202,6 +207,7 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
     status = np.full(n, _NOT_CONVERGED, dtype=np.int8)
     idx = np.arange(n)
     tol = 4 * depth * _EPS
+    pending = np.ones(n, dtype=bool)
     for _ in range(_MAX_NEWTON):
         qv, qd = q[0], np.zeros_like(m)
         for c in q[1:]:
@@ -210,8 +216,8 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
         p = m * qv
         dp = qv + m * qd
         r = p - 1.0
-        done = np.abs(r) <= tol
-        if np.any(done):
+        done = pending & (np.abs(r) <= tol)
+        if done.any():
             sel = idx[done]
             val = fac[sel] * (dp[done] / p[done])
             md = m[done]
@@ -219,12 +225,16 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
             psi[sel] = np.where(rng, np.nan, val)
             m_out[sel] = np.where(rng, np.nan, md)
             status[sel] = np.where(rng, _RANGE, _OK)
-            if np.all(done):
+            pending &= ~done
+            left = np.count_nonzero(pending)
+            if left == 0:
                 break
-            keep = ~done
-            idx, m, r, dp = idx[keep], m[keep], r[keep], dp[keep]
-            q = [c[keep] for c in q]
-        m = m - r / dp
+            if 4 * left < pending.size:  # compact when few columns are left
+                idx, m, r, dp = idx[pending], m[pending], r[pending], dp[pending]
+                q = [c[pending] for c in q]
+                pending = np.ones(left, dtype=bool)
+        # a finished column keeps its m (its result is recorded once, at its first accepted iterate)
+        m = np.where(pending, m - r / dp, m)
     return psi, m_out, status
 
 
