@@ -187,7 +187,7 @@ def main() -> int:
     from scalar_eos import _kernels
 
     W = np.exp(rng.uniform(-0.5, 0.5, (n_gd, 3)))
-    eta = 1.0 / fast.sharpness(W)  # well below the edge: no row leaves the range
+    eta = 0.5 / np.maximum(fast.gfs_sharpness(W), fast.sharpness(W))  # no row leaves the range
     wt = np.ascontiguousarray(W.T)
     _kernels.gd_block(wt.copy(), eta, np.ones(n_gd), 1)
     rows = {
