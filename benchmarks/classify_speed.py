@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scalar_eos import _classify as C
-from scalar_eos import fast
+from scalar_eos import _engine, fast
 from tests.classify_v01 import classify_batch_v01
 
 NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic")
@@ -146,7 +146,7 @@ def main() -> int:
     parser.add_argument("--json", metavar="OUT", help="also write the measurements as JSON")
     args = parser.parse_args()
     rng = np.random.default_rng(2026)
-    info = C.engine_info("numba")
+    info = _engine.engine_info("numba")
     print(f"engines: numba {info['version']}, numpy {np.__version__}; rates per CPU second, one thread")
     classify(np.ones((2, 3)), np.full(2, 0.3), 64, "numba")  # compile (or load the cache) outside the timings
     report: dict[str, dict[str, float]] = {}

@@ -8,6 +8,8 @@ import pytest
 
 import scalar_eos as se
 from scalar_eos import _classify as C
+from scalar_eos import _classify_numpy as CN
+from scalar_eos import _engine as E
 from scalar_eos import fast
 from scalar_eos.errors import InvalidArgument
 
@@ -86,8 +88,8 @@ def test_chaos_exponent_matches_high_precision_balanced_map():
     eta = 0.88
     res = run(np.full((1, 3), 1.05), np.array([eta]), max_steps=20000)
     assert res["status"][0] == C.CHAOTIC and res["lyapunov"][0] > 0
-    _, blocks = C.lyapunov_schedule(20000, 16)
-    first = 20000 - C.N_BATCH * blocks * 32
+    _, blocks = CN.lyapunov_schedule(20000, 16)
+    first = 20000 - CN.N_BATCH * blocks * 32
     with mpmath.workdps(30):
         a, e = mpmath.mpf(1.05), mpmath.mpf(eta)
         along = across = mpmath.mpf(0)
@@ -153,20 +155,20 @@ def test_finalize_rules():
 
 
 def test_engine_choice(monkeypatch):
-    monkeypatch.setenv(C.ENGINE_ENV, "numpy")
-    assert C.resolve_engine() == "numpy"
-    assert C.engine_info()["version"] == np.__version__
-    monkeypatch.setenv(C.ENGINE_ENV, "fortran")
+    monkeypatch.setenv(E.ENGINE_ENV, "numpy")
+    assert E.resolve_engine() == "numpy"
+    assert E.engine_info()["version"] == np.__version__
+    monkeypatch.setenv(E.ENGINE_ENV, "fortran")
     with pytest.raises(InvalidArgument, match="SCALAR_EOS_ENGINE"):
-        C.resolve_engine()
-    monkeypatch.delenv(C.ENGINE_ENV)
-    assert C.resolve_engine() == "numba" and C.engine_info()["version"] == numba.__version__
-    monkeypatch.setattr(C, "_numba_version", lambda: None)
-    assert C.resolve_engine() == "numpy"
+        E.resolve_engine()
+    monkeypatch.delenv(E.ENGINE_ENV)
+    assert E.resolve_engine() == "numba" and E.engine_info()["version"] == numba.__version__
+    monkeypatch.setattr(E, "numba_version", lambda: None)
+    assert E.resolve_engine() == "numpy"
     with pytest.raises(InvalidArgument, match="scalar-eos\\[fast\\]"):
-        C.resolve_engine("numba")
+        E.resolve_engine("numba")
     with pytest.raises(InvalidArgument, match="engine must be"):
-        C.resolve_engine("gpu")
+        E.resolve_engine("gpu")
 
 
 @pytest.mark.parametrize("depth", [3, 4, 5, 9])
@@ -235,3 +237,23 @@ def test_phase_design_matches_v01_and_engines_agree():
     ref = run(W, eta, max_steps=20000, engine="numpy")
     for k in KEYS:
         assert np.array_equal(new[k], ref[k], equal_nan=True), k
+
+
+@pytest.mark.parametrize("depth", [3, 4, 8])
+def test_fast_gfs_sharpness_engines_agree_and_rows_are_independent(depth):
+    rng = np.random.default_rng(depth)
+    W = np.exp(rng.uniform(-2, 2, (3000, depth))) * rng.choice([-1.0, 1.0], (3000, depth))
+    a = fast.gfs_sharpness(W, target=0.7, engine="numba")
+    b = fast.gfs_sharpness(W, target=0.7, engine="numpy")
+    c = fast.gfs_sharpness(W[17:400], target=0.7, engine="numpy", chunk=50)
+    assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(b[17:400], c, equal_nan=True)  # a row's bits do not depend on its chunk
+
+
+def test_fast_gd_engines_agree():
+    rng = np.random.default_rng(4)
+    W = np.exp(rng.uniform(-0.5, 0.5, (500, 4)))
+    eta = 1.0 / fast.gfs_sharpness(W)
+    a, b = (fast.gd(W, eta, 200, track=(), engine=e) for e in ("numba", "numpy"))
+    assert np.array_equal(a["weights"], b["weights"], equal_nan=True)
+    assert np.array_equal(a["status"], b["status"]) and np.array_equal(a["t"], b["t"])
