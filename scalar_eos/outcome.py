@@ -132,6 +132,8 @@ class Outcome:
         text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
         if self.max_gfs_increase is not None:
             text += f" (largest one-step change {self.max_gfs_increase:.3g})"
+        if self.lyapunov is not None and self.status in ("chaotic", "quasiperiodic", "undecided"):
+            text += f"; Lyapunov exponent {self.lyapunov:.4g} +- {self.lyapunov_err or 0:.2g} per step"
         if self.reason:
             text += f"; {self.reason}"
         return text
