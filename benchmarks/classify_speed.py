@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scalar_eos import _classify as C
 from scalar_eos import _engine, fast
+from tests import classify_v01
 from tests.classify_v01 import classify_batch_v01
 
 NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic")
@@ -80,6 +81,16 @@ def ref_gfs_sharpness(W: np.ndarray, y: float = 1.0) -> np.ndarray:
     q = W * W
     c = ref_shift(q, np.full(len(W), y * y))
     return y * y * np.sum(1.0 / (q + c[:, None]), axis=1)
+
+
+def gfs_v01(W: np.ndarray) -> np.ndarray:
+    """v0.1's ``fast.gfs_sharpness`` (frozen copy): chunks of 16384 rows through its ``_gfs_chunk``."""
+    out = np.empty(len(W))
+    with np.errstate(all="ignore"):
+        for a in range(0, len(W), 1 << 14):
+            wt = np.ascontiguousarray(W[a : a + (1 << 14)].T)
+            out[a : a + wt.shape[1]] = classify_v01._gfs_chunk(wt, 1.0, 1.0, want_solution=False)["sharpness"]
+    return out
 
 
 def ref_gd(W: np.ndarray, eta: np.ndarray, steps: int) -> np.ndarray:
@@ -159,7 +170,7 @@ def main() -> int:
     new_nb, c_nb, _ = timed(lambda: classify(W, eta, steps, "numba"))
     rs = float(np.sum(new_nb["steps"]))
     m = min(n, 300 if not args.quick else 100)
-    c_gd = best(lambda: fast.gd(W[:m], eta[:m], steps, track=("gfs_sharpness",), summary=True), reps=1)[0]
+    c_gd = best(lambda: fast.gd(W[:m], eta[:m], steps, track=("gfs_sharpness",), summary=True), reps=1)[0]  # numpy
     with np.errstate(all="ignore"):
         c_ref = best(lambda: ref_gd_gfs(W[:m], eta[:m], steps), reps=1)[0]
     rows = {
@@ -191,14 +202,16 @@ def main() -> int:
     wt = np.ascontiguousarray(W.T)
     _kernels.gd_block(wt.copy(), eta, np.ones(n_gd), 1)
     rows = {
-        "fast.gd(track=()) (numpy)": n_gd * steps_gd / best(lambda: fast.gd(W, eta, steps_gd, track=()))[0],
+        "fast.gd(track=()) (numpy)": n_gd
+        * steps_gd
+        / best(lambda: fast.gd(W, eta, steps_gd, track=(), engine="numpy"))[0],
         "compiled kernel (numba)": n_gd
         * steps_gd
         / best(lambda: _kernels.gd_block(wt.copy(), eta, np.ones(n_gd), steps_gd))[0],
         "plain numpy loop": n_gd * steps_gd / best(lambda: ref_gd(W, eta, steps_gd))[0],
     }
     same = np.array_equal(
-        fast.gd(W, eta, steps_gd, track=())["weights"],
+        fast.gd(W, eta, steps_gd, track=(), engine="numpy")["weights"],
         _kernels.gd_block(wt.copy(), eta, np.ones(n_gd), steps_gd).T,
         equal_nan=True,
     )
@@ -215,11 +228,12 @@ def main() -> int:
     psi_nb, st_nb = np.empty(n_g), np.empty(n_g, dtype=np.int8)
     _kernels.gfs_cols(wt, one, one, one, one, psi_nb, st_nb, 32)
     rows = {
-        "fast.gfs_sharpness (numpy)": n_g / best(lambda: fast.gfs_sharpness(W))[0],
+        "fast.gfs_sharpness (numpy)": n_g / best(lambda: fast.gfs_sharpness(W, engine="numpy"))[0],
+        "v0.1 fast.gfs_sharpness (numpy)": n_g / best(lambda: gfs_v01(W))[0],
         "compiled kernel (numba)": n_g / best(lambda: _kernels.gfs_cols(wt, one, one, one, one, psi_nb, st_nb, 32))[0],
         "naive numpy Newton": n_g / best(lambda: ref_gfs_sharpness(W))[0],
     }
-    psi_np, psi_ref = fast.gfs_sharpness(W), ref_gfs_sharpness(W)
+    psi_np, psi_ref = fast.gfs_sharpness(W, engine="numpy"), ref_gfs_sharpness(W)
     for name, r in rows.items():
         print(f"   {name:<38} {r:>12.3g}   x{r / rows['fast.gfs_sharpness (numpy)']:>7.2f} vs fast")
     print(

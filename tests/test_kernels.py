@@ -257,3 +257,18 @@ def test_fast_gd_engines_agree():
     a, b = (fast.gd(W, eta, 200, track=(), engine=e) for e in ("numba", "numpy"))
     assert np.array_equal(a["weights"], b["weights"], equal_nan=True)
     assert np.array_equal(a["status"], b["status"]) and np.array_equal(a["t"], b["t"])
+
+
+def test_public_classifier_reports_chaos_and_engine_choice():
+    o = se.classify([1.05, 1.05, 1.05], 0.88)
+    assert o.status == "chaotic" and o.reason == ""
+    assert o.lyapunov > 3 * o.lyapunov_err > 0
+    assert o.as_dict()["lyapunov"] == o.lyapunov and "Lyapunov exponent" in o.format_text(0.88)
+    W, eta = np.array([[0.5, 3.3, 0.5], [1.05, 1.05, 1.05]]), np.array([0.45, 0.88])
+    a = se.classify_batch(W, eta, engine="numpy")
+    b = se.classify_batch(W, eta, chunk=1)
+    for k in a:
+        assert np.array_equal(a[k], b[k], equal_nan=True), k
+    assert [se.outcome.OUTCOMES[s] for s in a["status"]] == ["converged", "chaotic"]
+    with pytest.raises(InvalidArgument, match="engine"):
+        se.classify_batch(W, eta, engine="gpu")
