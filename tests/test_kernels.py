@@ -12,6 +12,7 @@ from scalar_eos import _classify_numpy as CN
 from scalar_eos import _engine as E
 from scalar_eos import fast
 from scalar_eos.errors import InvalidArgument
+from scalar_eos.outcome import OutcomeStatus as S
 
 from .classify_v01 import classify_batch_v01
 from .helpers import assert_close
@@ -60,13 +61,13 @@ def test_matches_v01_classifier_row_by_row():
     eta, y = eta[4:], y[4:]
     old = classify_batch_v01(W, eta, target=y, max_steps=1500)
     new = run(W, eta, y)
-    decided = old["status"] != C._UNDECIDED
+    decided = old["status"] != S.UNDECIDED
     assert np.array_equal(old["status"][decided], new["status"][decided])
     assert np.array_equal(old["period"][decided], new["period"][decided])
     assert np.array_equal(old["steps"], new["steps"])
     assert np.array_equal(old["weights"], new["weights"], equal_nan=True)  # same GD bits
-    assert set(new["status"][~decided]) <= {C._UNDECIDED, C._PERIODIC, C.CHAOTIC, C.QUASIPERIODIC}
-    assert np.all(new["period"][~decided & (new["status"] == C._PERIODIC)] > 16)
+    assert set(new["status"][~decided]) <= {S.UNDECIDED, S.PERIODIC, S.CHAOTIC, S.QUASIPERIODIC}
+    assert np.all(new["period"][~decided & (new["status"] == S.PERIODIC)] > 16)
     # v0.1's Newton re-iterated converged columns (batch-dependent last bits): a few ulp apart
     f0, f1 = old["final_sharpness"], new["final"]
     both = np.isfinite(f0)
@@ -77,7 +78,7 @@ def test_matches_v01_classifier_row_by_row():
 def test_final_sharpness_matches_mpmath_reference():
     W = np.array([[0.5, 3.3, 0.5], [1.0, 1.02, 0.99], [0.7, -1.4, -0.9], [2.0, 0.3, 1.1, 0.8]][:3])
     res = run(W, np.array([0.45, 0.8, 0.3]), max_steps=20000)
-    assert [int(s) for s in res["status"]] == [C._CONVERGED, C._PERIODIC, C._CONVERGED]
+    assert [int(s) for s in res["status"]] == [S.CONVERGED, S.PERIODIC, S.CONVERGED]
     for i in range(3):
         ref = se.gfs_sharpness([float(x) for x in res["weights"][i]], dps=30)
         assert_close(res["final"][i], ref, rel=1e-13)
@@ -87,7 +88,7 @@ def test_chaos_exponent_matches_high_precision_balanced_map():
     """On balanced weights GD is the map a -> a - eta (a^3 - 1) a^2; its exponent from a 30-digit orbit."""
     eta = 0.88
     res = run(np.full((1, 3), 1.05), np.array([eta]), max_steps=20000)
-    assert res["status"][0] == C.CHAOTIC and res["lyapunov"][0] > 0
+    assert res["status"][0] == S.CHAOTIC and res["lyapunov"][0] > 0
     _, blocks = CN.lyapunov_schedule(20000, 16)
     first = 20000 - CN.N_BATCH * blocks * 32
     with mpmath.workdps(30):
@@ -106,7 +107,7 @@ def test_chaos_exponent_matches_high_precision_balanced_map():
 def test_long_period_is_a_true_minimal_period():
     res = run(np.full((1, 3), 1.05), np.array([0.89]), max_steps=20000)
     k = int(res["period"][0])
-    assert res["status"][0] == C._PERIODIC and k > 16
+    assert res["status"][0] == S.PERIODIC and k > 16
     w = [float(x) for x in res["weights"][0]]
     orbit = [np.abs(w)]
     for _ in range(2 * k):
@@ -122,7 +123,7 @@ def raw_row(lyap, *, ext_growth=1.0, birkhoff=(0.5, 0.5), long_period=0, reason=
     ext = np.empty((1, 2, 2, depth))
     ext[0, :, 0], ext[0, 0, 1], ext[0, 1, 1] = 0.2, 1.5, 1.5 * ext_growth
     return {
-        "status": np.array([C._UNDECIDED], dtype=np.int8),
+        "status": np.array([S.UNDECIDED], dtype=np.int8),
         "period": np.zeros(1, dtype=np.int32),
         "reason": np.array([reason], dtype=np.int8),
         "weights": np.array([weights]),
@@ -140,18 +141,18 @@ def decide(raw):
 
 def test_finalize_rules():
     noise = np.tile([1.0, -1.0], 8) * 0.01
-    assert decide(raw_row(0.2 + noise)) == (C.CHAOTIC, 0)
-    assert decide(raw_row(0.2 + noise, ext_growth=2.0)) == (C._UNDECIDED, 4)  # growing: not a bounded attractor
-    assert decide(raw_row(np.r_[np.full(8, 0.3), np.full(8, 0.1)] + noise)) == (C._UNDECIDED, 4)  # windows disagree
-    assert decide(raw_row(2e-3 + noise / 100)) == (C._UNDECIDED, 4)  # growth ~ polynomial, not decisive
-    assert decide(raw_row(noise)) == (C.QUASIPERIODIC, 0)
-    assert decide(raw_row(noise, birkhoff=(0.5, 0.5001))) == (C._UNDECIDED, 5)  # averages not super-convergent
-    assert decide(raw_row(-0.2 + noise)) == (C._UNDECIDED, 6)
-    assert decide(raw_row(0.2 + noise, long_period=24)) == (C._PERIODIC, 0)
-    assert decide(raw_row(0.2 + noise, long_period=-2)) == (C._UNDECIDED, 7)
-    assert decide(raw_row(noise, weights=(1e-5, 1e-5, -1e-5))) == (C._UNDECIDED, 8)  # creeping at the origin
-    assert decide(raw_row(np.full(16, np.nan))) == (C._UNDECIDED, 2)  # no estimate: reason unchanged
-    assert decide(raw_row(0.2 + noise, reason=1)) == (C.CHAOTIC, 0)
+    assert decide(raw_row(0.2 + noise)) == (S.CHAOTIC, 0)
+    assert decide(raw_row(0.2 + noise, ext_growth=2.0)) == (S.UNDECIDED, 4)  # growing: not a bounded attractor
+    assert decide(raw_row(np.r_[np.full(8, 0.3), np.full(8, 0.1)] + noise)) == (S.UNDECIDED, 4)  # windows disagree
+    assert decide(raw_row(2e-3 + noise / 100)) == (S.UNDECIDED, 4)  # growth ~ polynomial, not decisive
+    assert decide(raw_row(noise)) == (S.QUASIPERIODIC, 0)
+    assert decide(raw_row(noise, birkhoff=(0.5, 0.5001))) == (S.UNDECIDED, 5)  # averages not super-convergent
+    assert decide(raw_row(-0.2 + noise)) == (S.UNDECIDED, 6)
+    assert decide(raw_row(0.2 + noise, long_period=24)) == (S.PERIODIC, 0)
+    assert decide(raw_row(0.2 + noise, long_period=-2)) == (S.UNDECIDED, 7)
+    assert decide(raw_row(noise, weights=(1e-5, 1e-5, -1e-5))) == (S.UNDECIDED, 8)  # creeping at the origin
+    assert decide(raw_row(np.full(16, np.nan))) == (S.UNDECIDED, 2)  # no estimate: reason unchanged
+    assert decide(raw_row(0.2 + noise, reason=1)) == (S.CHAOTIC, 0)
 
 
 def test_engine_choice(monkeypatch):
@@ -229,11 +230,11 @@ def test_phase_design_matches_v01_and_engines_agree():
     W, eta = phase_design_rows()
     new = run(W, eta, max_steps=20000)
     old = classify_batch_v01(W, eta, max_steps=20000)
-    decided = old["status"] != C._UNDECIDED
+    decided = old["status"] != S.UNDECIDED
     assert np.array_equal(old["status"][decided], new["status"][decided])
     assert np.array_equal(old["period"][decided], new["period"][decided])
     assert np.array_equal(old["weights"], new["weights"], equal_nan=True)
-    assert np.mean(new["status"] == C._UNDECIDED) < 0.03
+    assert np.mean(new["status"] == S.UNDECIDED) < 0.03
     ref = run(W, eta, max_steps=20000, engine="numpy")
     for k in KEYS:
         assert np.array_equal(new[k], ref[k], equal_nan=True), k
