@@ -136,6 +136,7 @@ def _solve_shift(dn: np.ndarray, u0: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ok = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     d, u = dn, u0.copy()
+    rec = np.zeros(n, dtype=bool)  # recorded: a column's result is its first accepted iterate (per-column bits)
     for _ in range(_MAX_NEWTON):
         m = np.exp(u)
         x = d + m
@@ -143,20 +144,22 @@ def _solve_shift(dn: np.ndarray, u0: np.ndarray) -> tuple[np.ndarray, np.ndarray
         inv = np.sum(1.0 / x, axis=0)
         done = np.abs(f) <= 4 * _EPS * (depth + np.abs(u))
         hopeless = ~np.isfinite(inv) | ~np.isfinite(u)  # e^u below the float64 range
-        if np.any(hopeless):
-            u_out[idx[hopeless]] = np.where(np.isfinite(u[hopeless]), u[hopeless], -np.inf)
-            done |= hopeless
-        ndone = np.count_nonzero(done)
-        if ndone:
-            good = done & ~hopeless
+        new = (done | hopeless) & ~rec
+        if np.any(new):
+            lost = new & hopeless
+            if np.any(lost):
+                u_out[idx[lost]] = np.where(np.isfinite(u[lost]), u[lost], -np.inf)
+            good = new & ~hopeless
             sel = idx[good]
             u_out[sel], inv_out[sel], ok[sel] = u[good], inv[good], True
-            if ndone == idx.size:
+            rec |= new
+            nrec = np.count_nonzero(rec)
+            if nrec == idx.size:
                 break
-            if 2 * ndone >= idx.size:  # compact once enough columns are finished
-                keep = ~done
-                idx, d, u, f, inv, m, done = idx[keep], d[:, keep], u[keep], f[keep], inv[keep], m[keep], done[keep]
-        u = np.where(done, u, u - f / (m * inv))  # a finished column stays put: per-column results
+            if 2 * nrec >= idx.size:  # compact once enough columns are finished
+                keep = ~rec
+                idx, d, u, f, inv, m, rec = idx[keep], d[:, keep], u[keep], f[keep], inv[keep], m[keep], rec[keep]
+        u = u - f / (m * inv)
     else:
         u_out[idx] = u  # unverified: reported as NOT_CONVERGED (or RANGE) by the caller
     return u_out, inv_out, ok
@@ -198,6 +201,7 @@ def _solve_poly(dn: np.ndarray, m0: np.ndarray | None = None) -> tuple[np.ndarra
     ok = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     tol = 4 * depth * _EPS
+    rec = np.zeros(n, dtype=bool)  # recorded: a column's result is its first accepted iterate (per-column bits)
     for _ in range(_MAX_NEWTON):
         qv, qd = q[0], np.zeros_like(m)
         for c in q[1:]:
@@ -206,18 +210,19 @@ def _solve_poly(dn: np.ndarray, m0: np.ndarray | None = None) -> tuple[np.ndarra
         p = m * qv
         dp = qv + m * qd
         r = p - 1.0
-        done = np.abs(r) <= tol
-        ndone = np.count_nonzero(done)
-        if ndone:
-            sel = idx[done]
-            m_out[sel], inv_out[sel], ok[sel] = m[done], dp[done] / p[done], True
-            if ndone == idx.size:
+        new = (np.abs(r) <= tol) & ~rec
+        if np.any(new):
+            sel = idx[new]
+            m_out[sel], inv_out[sel], ok[sel] = m[new], dp[new] / p[new], True
+            rec |= new
+            nrec = np.count_nonzero(rec)
+            if nrec == idx.size:
                 break
-            if 2 * ndone >= idx.size:
-                keep = ~done
-                idx, m, r, dp, done = idx[keep], m[keep], r[keep], dp[keep], done[keep]
+            if 2 * nrec >= idx.size:
+                keep = ~rec
+                idx, m, r, dp, rec = idx[keep], m[keep], r[keep], dp[keep], rec[keep]
                 q = [c[keep] for c in q]
-        m = np.where(done, m, m - r / dp)  # a finished column stays put: per-column results
+        m = m - r / dp
     else:
         m_out[idx] = m
     return m_out, inv_out, ok
