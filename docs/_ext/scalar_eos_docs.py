@@ -188,6 +188,15 @@ class CliDirective(SphinxDirective):
 # --------------------------------------------------------------------------- claims
 
 
+def _statuses() -> dict[str, str]:
+    """Claim id -> status as ``scalar-eos claims`` prints it (derived from the recorded proof verdicts)."""
+    try:
+        from scalar_eos.status import claim_statuses
+    except ImportError:  # a version without recorded verdicts: the registry's own status
+        return {}
+    return claim_statuses()
+
+
 class ClaimsDirective(SphinxDirective):
     """``scalar-eos-claims`` - the claim registry with statuses."""
 
@@ -196,8 +205,9 @@ class ClaimsDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from scalar_eos import claims
 
+        status = _statuses()
         rows: list[list[nodes.Node | str]] = [
-            [_para(_code(c.id)), c.kind, _text(c.status), _text(c.statement), _text(c.source)]
+            [_para(_code(c.id)), c.kind, _text(status.get(c.id, c.status)), _text(c.statement), _text(c.source)]
             for c in claims.registry()
         ]
         return [_table(["claim", "kind", "status", "statement", "source"], rows, [16, 9, 20, 37, 18])]
