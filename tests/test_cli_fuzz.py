@@ -25,7 +25,7 @@ SUBCOMMANDS = dict(_SUB.choices)
 
 # Commands or choices whose honest runtime is minutes whatever the input (the full proofs, the MLP
 # experiment, the depth-4+ LaTeX derivation): they are fuzzed through their validation only.
-_SLOW = {"prove", "latex"}
+_SLOW = {"prove", "latex", "test-claims"}  # test-claims runs Hypothesis itself (a nested @given)
 
 # Options that set the size of the work: drawn small (or invalid) so that a call stays cheap.
 _SIZE_OPTIONS = {

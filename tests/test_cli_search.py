@@ -54,9 +54,11 @@ def test_claims_file_for_search_check_and_claims(capsys, claims_file):
     assert main(["claims", "--claims-file", claims_file, "--json"]) == 0
     assert "file-span" in capsys.readouterr().out
     claims.unregister("file-span")
-    assert main(["check", "--claims-file", claims_file, "--weights=1e-6,1,1e6", "--eta", "0.1", "--json"]) == 0
+    # the file's claim is violated at this point (hypothesis true, conclusion false): check exits with status 1
+    assert main(["check", "--claims-file", claims_file, "--weights=1e-6,1,1e6", "--eta", "0.1", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert {"id": "file-span", "hypothesis": True, "conclusion": False} in doc["claims"]
+    assert "file-span" in doc["violated"]
 
 
 @pytest.mark.parametrize(
