@@ -38,7 +38,7 @@ import scipy.integrate
 import scipy.linalg
 
 import scalar_eos as se
-from scalar_eos import generic, models
+from scalar_eos import generic
 
 
 def plain_gfs(model: generic.Model, x0: np.ndarray, gtol: float, rtol: float) -> float:
@@ -99,7 +99,7 @@ def timed(fn, reps: int):
 
 
 def cases(quick: bool):
-    mlp = models.tanh_mlp()
+    mlp = generic.tanh_mlp()
     out = [("tanh MLP 610, x0", mlp, mlp.x0, 1e-9, None)]
     if not quick:
         psi0 = generic.gfs_sharpness(mlp, mlp.x0, method="fast").value
@@ -108,10 +108,10 @@ def cases(quick: bool):
             x = x - 2.1 / psi0 * mlp.grad(x)
         out.append(("tanh MLP 610, GD step 20", mlp, x, 1e-9, None))
     xs, ys = [1.0, 2.0], [1.0, 3.0]
-    sc = models.scalar_network(4, xs, ys)
+    sc = generic.scalar_network(4, xs, ys)
     w = np.array([2.0, 0.6, -0.7, 1.1])
     out.append(("scalar network D=4", sc, w, 1e-9, se.gfs_sharpness(list(w), **se.reduce_data(xs, ys).kwargs())))
-    mf = models.matrix_factorization(6, 5, 2)
+    mf = generic.matrix_factorization(6, 5, 2)
     out.append(("matrix factorization 6x5 rank 2", mf, mf.x0, 1e-9, None))
     return out
 

@@ -12,7 +12,6 @@ import sympy as sp
 
 import scalar_eos as se
 from scalar_eos import generic as G
-from scalar_eos import models
 from scalar_eos.errors import InvalidArgument
 
 
@@ -60,7 +59,7 @@ def check_against(model: G.Model, x: np.ndarray, ref: float, ref_unc: float, rel
 @pytest.mark.parametrize("depth", [2, 3, 4, 6])
 def test_fast_path_reproduces_the_scalar_closed_form(depth):
     xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
-    m = models.scalar_network(depth, xs, ys)
+    m = G.scalar_network(depth, xs, ys)
     canon = se.reduce_data(xs, ys)
     rng = np.random.default_rng(10 + depth)
     for _ in range(5):
@@ -79,8 +78,8 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth):
 @pytest.mark.parametrize(
     "model",
     [
-        models.matrix_factorization(4, 3, 2),
-        models.quadratic_regression(6, 3),
+        G.matrix_factorization(4, 3, 2),
+        G.quadratic_regression(6, 3),
         pytest.param("mlp", marks=pytest.mark.slow),
     ],
     ids=["factorization", "quadratic", "small-mlp"],
@@ -88,7 +87,7 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth):
 def test_fast_path_against_a_long_reference(model):
     if model == "mlp":
         pytest.importorskip("sklearn")
-        model = models.tanh_mlp(hidden=2, samples=8)
+        model = G.tanh_mlp(hidden=2, samples=8)
     ref, unc = long_reference(model, model.x0)
     r = check_against(model, model.x0, ref, unc, 1e-8)
     old = G.gfs_sharpness(model, model.x0, method="lsoda")
@@ -97,7 +96,7 @@ def test_fast_path_against_a_long_reference(model):
 
 def test_projection_differs_from_the_flow_limit_and_is_measured():
     """From far away the Newton projection lands elsewhere on the minimisers; the estimate sees the difference."""
-    m = models.scalar_network(3)
+    m = G.scalar_network(3)
     w = np.array([3.0, 0.6, 0.6])
     canon = se.reduce_data([1.0, 2.0], [1.0, 3.0])
     ref = se.gfs_sharpness(list(w), **canon.kwargs())
@@ -109,7 +108,7 @@ def test_projection_differs_from_the_flow_limit_and_is_measured():
 
 
 def test_warm_start_only_seeds_lanczos():
-    m = models.matrix_factorization(8, 8, 5)  # 80 parameters: Lanczos, not the dense eigensolver
+    m = G.matrix_factorization(8, 8, 5)  # 80 parameters: Lanczos, not the dense eigensolver
     x = m.x0
     cold = G.gfs_sharpness(m, x, method="fast")
     warm = {"v": np.random.default_rng(0).standard_normal(m.n_params)}
@@ -165,7 +164,7 @@ def test_method_option():
 def test_fast_path_on_the_610_parameter_mlp(gd_steps):
     """The example of ``scalar-eos experiment mlp``: at its initialisation and after 20 GD steps."""
     pytest.importorskip("sklearn")
-    m = models.tanh_mlp()
+    m = G.tanh_mlp()
     x = m.x0.copy()
     if gd_steps:
         eta = 2.1 / G.gfs_sharpness(m, x).value

@@ -44,8 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgument
-from .generic import DENSE_LIMIT, FlowResult, Model
+from ..errors import InvalidArgument
+from .engine import DENSE_LIMIT, FlowResult
+from .model import Model
 
 __all__ = ["ALLOWANCE", "available", "fast_gfs"]
 
