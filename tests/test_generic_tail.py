@@ -175,3 +175,19 @@ def test_fast_path_on_the_610_parameter_mlp(gd_steps):
     old = G.gfs_sharpness(m, x, method="lsoda")
     assert abs(old.value - ref) <= old.error + unc
     assert abs(r.value - ref) <= abs(old.value - ref) + unc  # at least as accurate as the LSODA path
+
+
+def test_experiment_cli_method_option(capsys):
+    import json
+
+    from scalar_eos.cli import main
+
+    docs = {}
+    for method in ("fast", "lsoda"):
+        assert main(["experiment", "scalar", "--steps", "20", "--every", "10", "--method", method, "--json"]) == 0
+        docs[method] = json.loads(capsys.readouterr().out)
+    assert docs["fast"]["gfs_converged"] == docs["lsoda"]["gfs_converged"] == 3
+    assert docs["fast"]["gfs0"] == pytest.approx(docs["lsoda"]["gfs0"], rel=1e-8)
+    with pytest.raises(SystemExit) as exc:
+        main(["experiment", "scalar", "--method", "euler"])
+    assert exc.value.code == 2
