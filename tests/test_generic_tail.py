@@ -56,8 +56,9 @@ def check_against(model: G.Model, x: np.ndarray, ref: float, ref_unc: float, rel
     return r
 
 
+@pytest.mark.parametrize("integrator", ["LSODA", "BDF"])
 @pytest.mark.parametrize("depth", [2, 3, 4, 6])
-def test_fast_path_reproduces_the_scalar_closed_form(depth):
+def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
     xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
     m = G.scalar_network(depth, xs, ys)
     canon = se.reduce_data(xs, ys)
@@ -65,7 +66,7 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth):
     for _ in range(5):
         w = np.exp(rng.uniform(-0.8, 0.8, depth)) * rng.choice([-1.0, 1.0], depth)
         g = se.gfs(list(w), **canon.kwargs())
-        r = G.gfs_sharpness(m, w, method="fast")
+        r = G.gfs_sharpness(m, w, method="fast", integrator=integrator)
         if g.kind == "saddle":
             assert r.status == "saddle" and r.value is None
             continue
@@ -73,6 +74,7 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth):
         ref = se.gfs_sharpness(list(w), **canon.kwargs())
         assert abs(r.value - ref) <= r.error <= 1e-7 * ref
         assert abs(r.value - ref) <= 1e-8 * ref
+        assert r.error <= (1.1e-9 if integrator == "LSODA" else 1.1e-8) * ref  # 10 or 100 rtol, plus small terms
 
 
 @pytest.mark.parametrize(
@@ -157,6 +159,11 @@ def test_method_option():
     assert r.status == "converged" and r.value == pytest.approx(1.0)
     with pytest.raises(InvalidArgument, match="rtol must be positive"):
         G.gfs_sharpness(m, [0.5, 3.0], rtol=0.0)
+    with pytest.raises(InvalidArgument, match="integrator must be"):
+        G.gfs_sharpness(m, [0.5, 3.0], integrator="euler")
+    bdf = G.gfs_sharpness(m, [0.5, 3.0], integrator="BDF")
+    assert abs(bdf.value - exact) <= bdf.error
+    assert G.gfs_sharpness(m, [0.0, 0.0], integrator="BDF").status == "saddle"
 
 
 @pytest.mark.slow
