@@ -8,10 +8,11 @@ factorization) the same process times, on the same points:
 
 * ``lsoda`` - ``generic.gfs_sharpness(method="lsoda")`` (LSODA to
   ``|grad| <= gtol/10``, sharpness at the end point);
-* ``fast``  - ``generic.gfs_sharpness(method="fast")`` (LSODA to
-  ``|grad| <= gtol``, Newton projection, Lanczos), ``rtol = 1e-10``;
+* ``fast``  - ``generic.gfs_sharpness(method="fast")`` (BDF with eigen-solves
+  from 200 parameters on, LSODA below, to ``|grad| <= gtol``; Newton
+  projection; Lanczos), ``rtol = 1e-10``;
 * ``fast8`` - the same at ``rtol = 1e-8`` (about the LSODA path's actual accuracy on the MLP);
-* ``fastbd`` - the fast path with ``integrator="BDF"`` (BDF with eigen-solves);
+* ``fastbd`` - the fast path with ``integrator="BDF"`` (BDF with eigen-solves) on every model;
 * ``plain`` - an independent plain NumPy/SciPy computation at the same
   tolerance (``solve_ivp(LSODA, rtol, jac=-H)`` to ``|grad| <= gtol/10``,
   ``numpy.linalg.eigvalsh`` at the end point), written here without the package.
@@ -121,6 +122,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="only the MLP at x0 and the small models")
     ap.add_argument("--experiment", action="store_true", help="also time run_experiment('mlp') per method")
     ap.add_argument("--reference", choices=["Radau", "LSODA"], default="Radau", help="integrator of the long reference")
+    ap.add_argument("--experiment-steps", type=int, default=None, help="GD steps of the experiment (default 200)")
     args = ap.parse_args()
     np.seterr(all="ignore")
     print(f"machine: {platform.processor() or platform.machine()}, numpy {np.__version__}, scipy {scipy.__version__}")
@@ -159,12 +161,12 @@ def main() -> None:
             f"fast {t_old / t_new:.2f}x, fast8 {t_old / t_8:.2f}x, fastbd {t_old / t_bdf:.2f}x; estimates: {cover}"
         )
     if args.experiment:
-        from scalar_eos.experiments import run_experiment
+        from scalar_eos.generic import run_experiment
 
         times = {}
         for method in ("lsoda", "fast"):
             t = time.perf_counter()
-            e = run_experiment("mlp", method=method)
+            e = run_experiment("mlp", method=method, steps=args.experiment_steps)
             times[method] = time.perf_counter() - t
             s = e.summary
             print(
