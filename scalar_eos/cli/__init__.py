@@ -6,9 +6,10 @@ lists them in ``--help`` order.  Adding a command: a module here and one line
 in :data:`COMMANDS`.  Commands parse, call one API function and print the
 result's ``as_dict()`` (``--json``) or ``format_text()``.
 
-Every error the package raises on purpose (and every malformed argument) is
-reported as one line on stderr with exit status 2; a traceback is a bug.
-Exit status 1 means a check failed (a proof).
+Every error the package raises on purpose (and every malformed argument, and a
+bad ``--claims-file``) is reported as one line on stderr with exit status 2; a
+traceback is a bug.  Exit status 1 means a check failed (a proof, or a claim
+refuted by ``test-claims``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import ScalarEOSError
-from . import check, claims, demo, experiment, gfs, latex, plot, prove, run, search, sweep
-from ._parse import EXIT_USAGE, Parser, join_negative_values, parse_number, parse_weights
+from . import central, check, claims, demo, experiment, gfs, latex, orbit, plot, prove, run, search, sweep, testclaims
+from ._parse import EXIT_USAGE, Parser, join_negative_values, load_claims_files, parse_number, parse_weights
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
 
 #: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
-COMMANDS = (gfs, run, check, search, claims, latex, prove, plot, sweep, experiment, demo)
+COMMANDS = (gfs, run, check, search, testclaims, claims, latex, prove, plot, sweep, experiment, demo, central, orbit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     Examples
     --------
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:4]
-    ['check', 'claims', 'demo', 'experiment']
+    ['central', 'check', 'claims', 'demo']
     """
     from .. import __version__
 
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
+        load_claims_files(args)  # --claims-file: the user's claims exist before the command looks them up
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except ScalarEOSError as exc:
