@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import subprocess
 import sys
 
@@ -53,8 +55,10 @@ def test_certification_on_a_reduced_region():
 
     res = _d3().run(((F(1), F(5, 4), F(2)),))
     assert res["verdict"] == "CERTIFIED"
-    assert "simplifies to 0" in res["steps"][0]  # the derivative identity was checked
-    assert "boxes processed" in res["steps"][-1]
+    assert res["steps"][0]["checked"] and "SymPy" in res["steps"][0]["how"]  # the derivative identity was checked
+    assert "boxes processed" in res["steps"][-1]["text"] and res["steps"][-1]["checked"]
+    assert all(set(s) == {"text", "checked", "how"} for s in res["steps"])
+    assert any(not s["checked"] and s["how"].startswith("argued") for s in res["steps"])
 
 
 def test_certification_fails_where_the_claim_is_false():
@@ -117,3 +121,141 @@ def test_document_compiles(tmp_path):
     assert out.returncode == 0, out.stdout[-2000:]
     assert (tmp_path / "proofs.pdf").stat().st_size > 10_000
     assert "Overfull" not in out.stdout
+
+
+# --------------------------------------------------------------------------- the box rule over b is sound
+
+
+def _bnb():
+    pytest.importorskip("flint")
+    sys.path.insert(0, str(proofs_dir()))
+    import _bnb
+
+    return _bnb
+
+
+def _old_mixing_rule(factors, at_bmax):
+    """The rule the depth-3 certificate used before (kept here only as the mutated rule): lower bounds of
+    G_q(b_max) only, a positive one weighted by its factor's lower end, a negative one by its upper end."""
+    return sum((lo if g >= 0 else hi) * g for (lo, hi), g in zip(factors, at_bmax, strict=True)) >= 0
+
+
+def _planted_pieces(n=16):
+    """Two pairs, factors 1, b_max = 1: G_A(b) = int_0^b (1 - beta/p_A) dbeta with p_A = 1/10 (goes negative
+    early), G_B(b) = int_0^b (1 - beta/10) 200 beta^10 dbeta (positive but only late).  Per piece, exact rational
+    lower bounds (then rounded down to floats) of the piece integral and of its negative part."""
+    from fractions import Fraction as F
+
+    def down(x):
+        return math.nextafter(float(x), -math.inf) if float(x) > x else float(x)
+
+    edges = sorted({F(k, n) for k in range(n + 1)} | {F(1, 10)})
+    lin = lambda a, b, p: (b - a) - (b * b - a * a) / (2 * p)  # noqa: E731  int_a^b (1 - beta/p)
+    ints_a, negs_a, ints_b, negs_b = [], [], [], []
+    for b0, b1 in itertools.pairwise(edges):
+        i_a = lin(b0, b1, F(1, 10))
+        ints_a.append(down(i_a))
+        negs_a.append(down(min(0, i_a)))  # each piece lies on one side of p_A = 1/10
+        ints_b.append(down(lin(b0, b1, F(10)) * 200 * b0**10))  # weight 200 beta^10 >= its value at b0
+        negs_b.append(0.0)
+    return edges, (ints_a, negs_a), (ints_b, negs_b)
+
+
+def test_old_mixing_rule_accepts_a_planted_false_box_and_the_sound_rule_rejects_it():
+    bnb = _bnb()
+    from fractions import Fraction as F
+
+    edges, (ia, na), (ib, nb) = _planted_pieces()
+    factors = [(1.0, 1.0), (1.0, 1.0)]
+    # the old rule: only b = b_max is bounded, G_A(1) >= -4 and G_B(1) >= (about) 8 -> accepted
+    at_bmax = [math.fsum(ia), math.fsum(ib)]
+    assert at_bmax[0] < 0 < at_bmax[1]
+    assert _old_mixing_rule(factors, at_bmax)
+    # a point evaluation refutes it: at b = 1/2 the sum is negative (exact rationals)
+    b = F(1, 2)
+    g_a = b - b * b / (2 * F(1, 10))
+    g_b = 200 * (b**11 / 11 - b**12 / (12 * 10))
+    assert g_a + g_b < 0
+    # the sound rule rejects it on the piece that contains b = 1/2 (and on others)
+    sums = bnb.piece_sums(factors, [bnb.every_b_bounds(ia, na), bnb.every_b_bounds(ib, nb)])
+    failing = [k for k, x in enumerate(sums) if not x >= 0]
+    assert failing and any(edges[k] <= b <= edges[k + 1] for k in failing)
+
+
+def test_sound_rule_accepts_a_true_sum_and_the_every_b_bounds_are_valid():
+    bnb = _bnb()
+    from fractions import Fraction as F
+
+    edges, (ia, na), (ib, nb) = _planted_pieces()
+    ea, eb = bnb.every_b_bounds(ia, na), bnb.every_b_bounds(ib, nb)
+    for k, (b0, b1) in enumerate(itertools.pairwise(edges)):  # every bound holds at points of its piece
+        for b in (b0, (b0 + b1) / 2, b1):
+            g_a = b - b * b / (2 * F(1, 10))
+            g_b = 200 * (b**11 / 11 - b**12 / (12 * 10))
+            assert float(ea[k].upper()) <= g_a + 1e-15 and float(eb[k].upper()) <= g_b + 1e-15
+    # pair A alone with a small factor and pair B weighted 0: not certified; A with factor 0 and B: certified
+    assert not all(x >= 0 for x in bnb.piece_sums([(0.5, 0.5), (0.0, 0.0)], [ea, eb]))
+    assert all(x >= 0 for x in bnb.piece_sums([(0.0, 0.0), (1.0, 2.0)], [ea, eb]))
+
+
+def _mp_psi(v, dps=50):
+    """psi (y = 1) from the squares of v: the shift c solves prod(v_i^2 + c) = 1 on c > -min v_i^2 (bisection,
+    the product increases there), psi = sum 1/(v_i^2 + c)."""
+    from mpmath import mp
+
+    with mp.workdps(dps + 10):
+        q = [mp.mpf(x) ** 2 for x in v]
+        lo, hi = -min(q), 1 + 0 * q[0]  # f(lo) = -1 < 0, f(1) >= 0 since every factor is >= 1
+        for _ in range(4 * (dps + 10)):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if mp.fprod([x + mid for x in q]) > 1 else (mid, hi)
+        return +mp.fsum(1 / (x + lo) for x in q)
+
+
+def _mp_decrease(w, b, dps=50):
+    """psi(w) - psi(GD(w)) in mpmath at ``dps`` digits, from the GD step with eta = sqrt(b)/|r pi| (y = 1)."""
+    from mpmath import mp
+
+    with mp.workdps(dps):
+        w = [mp.mpf(x) for x in w]
+        pi = mp.fprod(w)
+        r = pi - 1
+        eta = mp.sqrt(b) / abs(r * pi)
+        new = [x - eta * r * pi / x for x in w]  # dL/dw_i = r prod_{k != i} w_k
+        psi = _mp_psi(w, dps)
+        return psi - _mp_psi(new, dps), eta * psi
+
+
+def _mp_bmax(w, dps=50):
+    from mpmath import mp
+
+    with mp.workdps(dps):
+        pi = mp.fprod([mp.mpf(x) for x in w])
+        return 8 * (pi - 1) ** 2 * pi**2 / _mp_psi(w, dps) ** 2
+
+
+def test_random_points_of_certified_boxes_decrease():
+    """Random certified boxes of a small certification, random points inside, random b in [0, b_max(w)]:
+    psi(w) - psi(GD(w)) >= 0 at 50 digits (an independent computation from the GD step itself)."""
+    import random
+    from fractions import Fraction as F
+
+    bnb = _bnb()
+    leaves = []
+    bnb.certify(3, F(1), F(5, 4), pi_max=F(2), sink=leaves.append)
+    boxes = [rec["box"] for rec in leaves if rec["verdict"] == "certified"]
+    assert len(boxes) > 20
+    rng = random.Random(13)
+    checked = 0
+    while checked < 60:
+        box = [[float(a), float(b)] for a, b in rng.choice(boxes)]
+        w = [rng.uniform(a, b) for a, b in box]
+        w.sort(reverse=True)
+        if not all(a <= x <= b for x, (a, b) in zip(w, box, strict=True)) or math.prod(w) >= 2 or math.prod(w) == 1:
+            continue
+        bmax = _mp_bmax(w)
+        for frac in (rng.random(), 1.0):
+            gap, eta_psi = _mp_decrease(w, bmax * frac)
+            assert eta_psi <= 2 * math.sqrt(2) * (1 + 1e-40)
+            assert gap >= 0, (w, frac, gap)
+            checked += 1
