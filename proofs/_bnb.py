@@ -528,3 +528,17 @@ def common_steps(depth: int) -> list[dict]:
             "argued (interval reasoning); each box's inequalities are computed",
         ),
     ]
+
+
+def region_step(depth: int, low: Fraction, high: Fraction, pi_max: Fraction, res: dict) -> dict:
+    """The checked step reporting one region's branch-and-bound."""
+    margin = "none needed" if res["smallest_margin"] is None else f"{res['smallest_margin']:.3g}"
+    return step(
+        f"interval branch-and-bound over w in [{low}, {high}]^{depth} (sorted), 0 < pi < {pi_max}, every b in "
+        f"[0, b_max]: {res['processed']} boxes processed, {res['boxes']} leaves: {res['certified']} certified "
+        f"({res['compensated']} with a negative pair bound compensated by the others), {res['outside']} outside the "
+        f"hypothesis or the sorted order; smallest certified lower bound of G_ij(b)/b (pieces after the first) = "
+        f"{margin}; {res['seconds']:.1f} s",
+        True,
+        "arb ball arithmetic (python-flint), sound piecewise rule",
+    )
