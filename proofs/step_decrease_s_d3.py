@@ -46,18 +46,7 @@ def run(regions: tuple = REGIONS, certificate=None, progress=None) -> dict:
     results = _bnb.certify_regions(DEPTH, regions, proof=NAME, certificate=certificate, progress=progress)
     parts = []
     for (low, high, pi_max), res in zip(regions, results, strict=True):
-        margin = "none needed" if res["smallest_margin"] is None else f"{res['smallest_margin']:.3g}"
-        steps.append(
-            _bnb.step(
-                f"interval branch-and-bound over w in [{low}, {high}]^3 (sorted), 0 < pi < {pi_max}, every b in "
-                f"[0, b_max]: {res['processed']} boxes processed, {res['boxes']} leaves: {res['certified']} certified "
-                f"({res['compensated']} with a negative pair bound compensated by the others), {res['outside']} "
-                f"outside the hypothesis or the sorted order; smallest certified lower bound of G_ij(b)/b "
-                f"(pieces after the first) = {margin}; {res['seconds']:.1f} s",
-                True,
-                "arb ball arithmetic (python-flint), sound piecewise rule",
-            )
-        )
+        steps.append(_bnb.region_step(DEPTH, low, high, pi_max, res))
         parts.append(f"[{low}, {high}]^3 with pi/y < {pi_max}: {res['boxes']} boxes")
     details = "on |w_i|/|y|^(1/3) in " + "; ".join(parts) + " (arb ball arithmetic, python-flint)"
     if certificate is not None:

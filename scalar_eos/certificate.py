@@ -35,6 +35,7 @@ certificate ...empty.jsonl: empty file
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import math
@@ -516,7 +517,7 @@ def verify_certificate(
     Parameters
     ----------
     path : str or Path
-        The JSON-lines certificate.
+        The JSON-lines certificate (gzip-compressed when the name ends in ``.gz``).
     arithmetic : {"mpmath", "float"}
         Interval arithmetic for the box checks: mpmath ``iv`` (53-bit, slower) or binary64 intervals rounded
         outward by one ulp after every operation (faster).  Both differ from the certifier's arb balls.
@@ -550,9 +551,13 @@ def verify_certificate(
     if not isinstance(processes, int) or processes < 1:
         raise InvalidArgument(f"processes must be a positive integer, got {processes!r}")
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        if str(path).endswith(".gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+        else:
+            with open(path, encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
         msg = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         errno = f"[Errno {exc.errno}] " if isinstance(exc, OSError) and exc.errno is not None else ""
         raise InvalidArgument(f"certificate {source}: cannot read ({errno}{msg})") from None

@@ -20,8 +20,9 @@ REQUIRED = {
     "d2-region",
     "step-decrease-order",
     "step-decrease-s-d3",
+    "step-decrease-s-d4",
 }
-LONG = {"step-decrease-s-d3"}  # the full interval certification (about three minutes): slow tests only
+LONG = {"step-decrease-s-d3", "step-decrease-s-d4"}  # full interval certifications (minutes to hours): slow only
 
 
 def test_every_proof_is_proved():
@@ -62,20 +63,24 @@ def test_certification_on_a_reduced_region():
 
 
 def test_certification_fails_where_the_claim_is_false():
-    """With eta psi <= 4 sqrt 2 instead of 2 sqrt 2 the bound cannot hold; the box it fails on holds a real
-    counterexample, confirmed by the exact one-step decision."""
+    """With eta psi <= 4 sqrt 2 instead of 2 sqrt 2 the bound cannot hold near balanced weights with pi/y near 2:
+    the box the certification fails on is next to real counterexamples, confirmed at 50 digits and by the
+    package's one-step decision."""
     from fractions import Fraction as F
 
     import scalar_eos as se
 
     d3 = _d3()
     with pytest.raises(d3.StepFailed, match="could not be certified near w = ") as exc:
-        d3.certify(F(1), F(3, 2), c2=32)
+        d3.certify(F(5, 4), F(21, 16), c2=32)
     centre = json.loads(str(exc.value).split("near w = ")[1])
-    w = [x * 0.999 for x in centre]  # just inside pi < 2
+    w = [centre[0] * 1.01, centre[1], centre[2] * 0.99]  # unbalance it slightly (pi/y stays < 2)
+    bmax = _mp_bmax(w)  # for eta psi <= 2 sqrt 2
+    assert _mp_decrease(w, bmax)[0] >= 0  # the true claim holds here
+    gap, eta_psi = _mp_decrease(w, 4 * bmax * (1 - F(1, 10**9)))  # eta psi just below 4 sqrt 2
+    assert gap < 0 and eta_psi < 4 * math.sqrt(2)
     psi = float(se.gfs_sharpness(w))
-    step = se.one_step(w, 4 * 2**0.5 / psi * (1 - 1e-9))
-    assert step.relation == "increased"
+    assert se.one_step(w, 4 * 2**0.5 / psi * (1 - 1e-9)).relation == "increased"
 
 
 def test_a_false_step_fails():
