@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 import scalar_eos as se
-from scalar_eos import generic, models
+from scalar_eos import generic
 
 
 def timed(fn, reps: int) -> tuple[float, object]:
@@ -38,13 +38,13 @@ def main() -> None:
     reps = 1 if args.quick else 3
     print(f"{'model':<40} {'params':>7} {'s / GFS':>9} {'flow t':>9} {'status':>10}")
     cases = [
-        *[(models.scalar_network(d), 1e-9) for d in (2, 4, 8, 16)],
-        *[(models.matrix_factorization(m, m, 1), 1e-9) for m in ((3, 6, 12) if args.quick else (3, 6, 12, 24, 48))],
+        *[(generic.scalar_network(d), 1e-9) for d in (2, 4, 8, 16)],
+        *[(generic.matrix_factorization(m, m, 1), 1e-9) for m in ((3, 6, 12) if args.quick else (3, 6, 12, 24, 48))],
         *[
-            (models.quadratic_regression(d, max(1, d // 2)), 1e-9)
+            (generic.quadratic_regression(d, max(1, d // 2)), 1e-9)
             for d in ((4, 16) if args.quick else (4, 16, 64, 256))
         ],
-        *[(models.tanh_mlp(hidden=h, samples=24), 1e-7) for h in ((1, 2) if args.quick else (1, 2, 4, 8))],
+        *[(generic.tanh_mlp(hidden=h, samples=24), 1e-7) for h in ((1, 2) if args.quick else (1, 2, 4, 8))],
     ]
     for model, gtol in cases:
         sec, r = timed(lambda m=model, g=gtol: generic.gfs_sharpness(m, m.x0, gtol=g), reps)

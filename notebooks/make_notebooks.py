@@ -320,7 +320,7 @@ def hyp_batch(W, eta, y):   # float64 version, used by the search to sample
     return eta * fast.gfs_sharpness(W, target=y) <= 2
 
 conj = claims.Claim("stable-step", "If eta psi(w) <= 2, one GD step does not increase psi.", hyp, concl,
-                    batch_hypothesis=hyp_batch, batch_violation=claims._increase)
+                    batch_hypothesis=hyp_batch, batch_violation=claims.relative_increase)
 claims.register(conj, replace=True)""",
     ),
     (

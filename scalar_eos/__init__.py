@@ -16,7 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import Any
 
 from .canonical import Canonical, reduce_data, reduce_input
 from .dynamics import Trajectory, gd, gd_step
@@ -27,10 +28,52 @@ from .model import grad, hessian, loss, product, sharpness
 from .onestep import OneStep, one_step
 from .outcome import Outcome, classify, classify_batch
 
-try:
-    __version__ = version("scalar-eos")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+#: Subpackages and modules reachable as attributes (``scalar_eos.claims``), imported on first use so that
+#: ``import scalar_eos`` stays fast (no SymPy, matplotlib, pyarrow or Dask at import).
+SUBMODULES = (
+    "canonical",
+    "claims",
+    "cli",
+    "dynamics",
+    "errors",
+    "fast",
+    "flow",
+    "generic",
+    "latex",
+    "model",
+    "onestep",
+    "outcome",
+    "phase",
+    "plots",
+    "prove",
+    "search",
+    "strategies",
+    "sweep",
+    "symbolic",
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scalar-eos")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "__version__":
+        globals()["__version__"] = v = _version()
+        return v
+    raise AttributeError(f"module 'scalar_eos' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(SUBMODULES))
+
 
 __all__ = [
     "GFS",

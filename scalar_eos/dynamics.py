@@ -36,14 +36,15 @@ __all__ = ["Trajectory", "gd", "gd_step"]
 DIVERGENCE_FACTOR = Fraction(10) ** 100
 
 
-def _step_exact(p: Point, eta: Fraction) -> list[Fraction]:
+def exact_step(p: Point, eta: Fraction) -> list[Fraction]:
+    """One GD step from an exact point, exactly (Fractions, not rounded)."""
     r = p.residual
     others = _exact.products_except_one(p.w)
     a = eta * p.scale * r
     return [x - a * g for x, g in zip(p.w, others, strict=True)]
 
 
-def _round(values: list[Fraction], dps: int | None) -> list[Fraction]:
+def round_iterate(values: list[Fraction], dps: int | None) -> list[Fraction]:
     """Round exact values to float64 or to the working precision (kept exact)."""
     if dps is None:
         return [Fraction(_exact.to_float(v, f"GD iterate w_{i + 1}")) for i, v in enumerate(values)]
@@ -87,7 +88,7 @@ def gd_step(w: Any, eta: Any, *, target: Any = 1, scale: Any = 1, dps: int | Non
     """
     dps = check_dps(dps)
     p = point(w, target, scale)
-    return _deliver(_round(_step_exact(p, check_eta(eta)), dps), dps)
+    return _deliver(round_iterate(exact_step(p, check_eta(eta)), dps), dps)
 
 
 @dataclass
@@ -176,7 +177,7 @@ def gd(
     cols: dict[str, list[Any]] = {k: [] for k in ("weights", "loss", "product", "sharpness", "gfs_sharpness")}
     kinds: list[str] = []
     stopped = None
-    w = _round(p.w, dps)
+    w = round_iterate(p.w, dps)
     for t in range(steps + 1):
         cur = Point(w, p.target, p.scale)
         if abs(cur.product) > limit:
@@ -204,7 +205,7 @@ def gd(
         if t == steps:
             break
         try:
-            w = _round(_step_exact(cur, eta_q), dps)
+            w = round_iterate(exact_step(cur, eta_q), dps)
         except PrecisionError as exc:
             stopped = f"diverged at step {t + 1}: {exc}"
             break

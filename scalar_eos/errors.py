@@ -1,12 +1,20 @@
 """Exception family of scalar-eos.
 
 Every error the package raises on purpose derives from :class:`ScalarEOSError`,
-so callers (and the CLI) can catch one type.
+so callers (and the CLI, which turns them into one line on stderr and exit
+status 2) can catch one type.
 """
 
 from __future__ import annotations
 
-__all__ = ["InvalidArgument", "PrecisionError", "ScalarEOSError"]
+__all__ = [
+    "ConvergenceError",
+    "InvalidArgument",
+    "MissingDependency",
+    "PrecisionError",
+    "ScalarEOSError",
+    "SweepMismatch",
+]
 
 
 class ScalarEOSError(Exception):
@@ -24,3 +32,21 @@ class PrecisionError(ScalarEOSError, ArithmeticError):
     root-finder cannot verify its residual.  The message says what failed and,
     where possible, how to get the number anyway (usually: pass ``dps=``).
     """
+
+
+class ConvergenceError(ScalarEOSError, ArithmeticError):
+    """An iterative method (eigensolver, integrator) did not converge; the message says which and how far."""
+
+
+class MissingDependency(ScalarEOSError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Examples
+    --------
+    >>> issubclass(MissingDependency, ImportError)
+    True
+    """
+
+
+class SweepMismatch(ScalarEOSError):
+    """The output of a sweep already holds a sweep with a different design or version."""

@@ -1,133 +1,20 @@
-"""Experiments beyond scalar networks: does GD decrease the GFS sharpness on other models?
-
-``scalar-eos experiment MODEL`` (or :func:`run_experiment`) builds an example
-model from :mod:`scalar_eos.models`, computes the GFS sharpness ``psi(x0)``
-at its initialisation, picks the step size ``eta = c / psi(x0)`` (``c =
-eta * psi(x0) > 2``: GD starts beyond the edge of stability), runs GD and
-computes the GFS sharpness every ``k`` steps with the generic engine.  It
-reports whether the GFS sharpness decreased monotonically (beyond the error
-estimates), the largest increase seen, the final GFS sharpness and sharpness
-relative to ``2/eta``, and the time per GFS evaluation.
-"""
+"""Deprecated: moved to :mod:`scalar_eos.generic`; old names work for one release."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+import warnings
 from typing import Any
 
-import numpy as np
 
-from . import generic, models
-from .errors import InvalidArgument
+def __getattr__(name: str) -> Any:
+    from .generic import experiments
 
-__all__ = ["DEFAULTS", "Experiment", "plot_experiment", "run_experiment"]
-
-#: Per model: constructor arguments, eta * psi(x0), GD steps, GFS every k steps, flow tolerance.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "scalar": {"kw": {"depth": 3}, "eta_psi": 2.2, "steps": 300, "every": 5, "gtol": 1e-9},
-    "factorization": {"kw": {}, "eta_psi": 2.05, "steps": 400, "every": 4, "gtol": 1e-9},
-    "quadratic": {"kw": {}, "eta_psi": 2.05, "steps": 200, "every": 2, "gtol": 1e-9},
-    "mlp": {"kw": {}, "eta_psi": 2.1, "steps": 200, "every": 20, "gtol": 1e-9},
-}
-
-
-@dataclass
-class Experiment:
-    """The model, the GD record and its summary."""
-
-    name: str
-    model: generic.Model
-    record: generic.GDRecord
-    summary: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"model": self.model.name, "name": self.name, "n_params": self.model.n_params, **self.summary}
-
-
-def run_experiment(
-    name: str,
-    *,
-    eta_psi: float | None = None,
-    eta: float | None = None,
-    steps: int | None = None,
-    every: int | None = None,
-    gtol: float | None = None,
-    model_kw: dict[str, Any] | None = None,
-    progress: Any = None,
-) -> Experiment:
-    """Run the experiment for model ``name`` (``scalar``, ``factorization``, ``quadratic``, ``mlp``).
-
-    Examples
-    --------
-    >>> e = run_experiment("scalar", steps=40, every=10)
-    >>> e.summary["monotone"], e.summary["gfs_converged"]
-    (True, 5)
-    """
-    if name not in models.MODELS:
-        raise InvalidArgument(f"unknown model {name!r}; choose from {sorted(models.MODELS)}")
-    if eta is not None and eta_psi is not None:
-        raise InvalidArgument("give eta or eta_psi, not both")
-    d = DEFAULTS[name]
-    model = models.MODELS[name](**{**d["kw"], **(model_kw or {})})
-    gtol = d["gtol"] if gtol is None else gtol
-    start = time.perf_counter()
-    first = generic.gfs_sharpness(model, model.x0, gtol=gtol)
-    if first.value is None:
-        raise InvalidArgument(
-            f"gradient flow from the initialisation did not converge ({first.status}: {first.flow.message})"
+    if name in experiments.__all__:
+        warnings.warn(
+            f"scalar_eos.experiments.{name} is deprecated and will be removed in the next release; "
+            f"use scalar_eos.generic.{name}",
+            DeprecationWarning,
+            stacklevel=2,
         )
-    if eta is None:
-        c = d["eta_psi"] if eta_psi is None else eta_psi
-        eta = generic._positive(c, "eta_psi") / first.value
-    rec = generic.gd(
-        model,
-        model.x0,
-        eta,
-        d["steps"] if steps is None else steps,
-        gfs_every=d["every"] if every is None else every,
-        gtol=gtol,
-        callback=progress,
-    )
-    summary = generic.summarize(rec)
-    summary["eta_psi0"] = float(rec.eta * first.value)
-    summary["gfs0"] = float(first.value)
-    summary["seconds"] = time.perf_counter() - start
-    return Experiment(name, model, rec, summary)
-
-
-def plot_experiment(e: Experiment, path: str) -> str:
-    """Loss (log), sharpness, GFS sharpness with error bars and 2/eta along the run."""
-    from .plots import _plt
-
-    plt = _plt()
-    rec, s = e.record, e.summary
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    ax1.semilogy(np.arange(len(rec.loss)), np.maximum(rec.loss, 1e-300), color="tab:gray", lw=0.8)
-    ax1.set_ylabel("loss")
-    ax1.set_title(f"{e.model.name} ({e.model.n_params} parameters), eta = {rec.eta:.4g}", fontsize=10)
-    ax2.plot(rec.sharpness_t, rec.sharpness, color="tab:blue", lw=0.6, label="sharpness (top Hessian eigenvalue)")
-    ok = np.isfinite(rec.gfs)
-    ax2.errorbar(
-        rec.gfs_t[ok],
-        rec.gfs[ok],
-        yerr=rec.gfs_error[ok],
-        color="tab:red",
-        marker="o",
-        ms=3,
-        lw=1.5,
-        label="GFS sharpness (generic engine)",
-    )
-    ax2.axhline(2 / rec.eta, color="k", ls="--", lw=1, label="2/eta")
-    th = 2 / rec.eta
-    g_hi = np.nanmax(rec.gfs) if ok.any() else th
-    g_lo = np.nanmin(rec.gfs) if ok.any() else th
-    ax2.set_ylim(min(0.85 * th, 0.97 * g_lo), max(1.15 * th, 1.05 * g_hi))  # zoom on the GFS sharpness and 2/eta
-    ax2.set_xlabel("GD step")
-    ax2.set_ylabel("sharpness")
-    verdict = "monotone" if s["monotone"] else f"{s['increases']} increase(s) beyond the error estimate"
-    ax2.legend(loc="lower left", fontsize=8, title=f"GFS sharpness: {verdict}", title_fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+        return getattr(experiments, name)
+    raise AttributeError(f"module 'scalar_eos.experiments' has no attribute {name!r}")

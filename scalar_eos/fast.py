@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._validate import check_batch, check_per_row
 from .errors import InvalidArgument
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "gd_step",
     "gfs",
     "gfs_sharpness",
+    "psi_min",
     "sharpness",
     "stream",
 ]
@@ -93,45 +95,13 @@ class FastGFS(NamedTuple):
 # --------------------------------------------------------------------------- inputs
 
 
-def _as_batch(W: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(W, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidArgument("W must be a real array of shape (N, D)") from None
-    if arr.ndim == 1:
-        raise InvalidArgument(
-            f"W must have shape (N, D) with the batch first, got shape {arr.shape}; "
-            "for one point use W[None, :] or scalar_eos.gfs"
-        )
-    if arr.ndim != 2:
-        raise InvalidArgument(f"W must have shape (N, D), got shape {arr.shape}")
-    if arr.shape[1] < 1:
-        raise InvalidArgument("W has depth 0; a network needs D >= 1 weights per row")
-    return arr
-
-
-def _per_row(x: Any, n: int, name: str, *, positive: bool = False, nonzero: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{name} must be a real number or an array of shape (N,)") from None
-    if arr.ndim != 0 and arr.shape != (n,):
-        raise InvalidArgument(f"{name} must be a scalar or have shape ({n},), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidArgument(f"{name} must be finite; got NaN or inf")
-    if positive and np.any(arr <= 0):
-        raise InvalidArgument(f"{name} must be positive, got {arr[arr <= 0][0]!r}")
-    if nonzero and np.any(arr == 0):
-        raise InvalidArgument(f"{name} must be non-zero (the GFS sharpness is undefined for target 0)")
-    return float(arr) if arr.ndim == 0 else arr
-
-
 def _at(x: Any, idx: Any) -> Any:
     """``x[idx]`` for per-row arrays; scalars (one value for all rows) pass through."""
     return x if np.ndim(x) == 0 else x[idx]
 
 
-def _chunks(n: int, chunk: int) -> Iterator[slice]:
+def row_chunks(n: int, chunk: int) -> Iterator[slice]:
+    """Slices of at most ``chunk`` consecutive rows covering ``range(n)``."""
     if chunk < 1:
         raise InvalidArgument(f"chunk must be a positive integer, got {chunk}")
     for start in range(0, n, chunk):
@@ -267,7 +237,7 @@ def _psi_depth2(w: np.ndarray, y: np.ndarray, scale: np.ndarray) -> tuple[np.nda
     return psi, status
 
 
-def _gfs_chunk(
+def gfs_columns(
     wt: np.ndarray, y: Any, scale: Any, want_solution: bool, m_start: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """GFS of a chunk given as columns ``wt`` of shape (D, n) (not modified).
@@ -401,18 +371,31 @@ def gfs_sharpness(
     >>> [Status(s).name for s in status]
     ['OK', 'OK', 'SADDLE']
     """
-    w = _as_batch(W)
+    w = check_batch(W)
     n = w.shape[0]
-    y = _per_row(target, n, "target", nonzero=True)
-    m = _per_row(scale, n, "scale", positive=True)
+    y = check_per_row(target, n, "target", nonzero=True)
+    m = check_per_row(scale, n, "scale", positive=True)
     psi = np.empty(n)
     status = np.empty(n, dtype=np.int8)
     with np.errstate(all="ignore"):
-        for sl in _chunks(n, chunk):
-            res = _gfs_chunk(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=False)
+        for sl in row_chunks(n, chunk):
+            res = gfs_columns(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=False)
             psi[sl] = res["sharpness"]
             status[sl] = res["status"]
     return (psi, status) if return_status else psi
+
+
+def psi_min(depth: int, *, target: Any = 1.0, scale: Any = 1.0) -> Any:
+    """Smallest possible GFS sharpness :math:`m D |y|^{2 - 2/D}` in float64, elementwise in ``target``.
+
+    The float64 twin of :func:`scalar_eos.gfs.psi_min` (which works in any precision).
+
+    Examples
+    --------
+    >>> float(psi_min(2)), psi_min(3, target=np.array([1.0, 8.0]))
+    (2.0, array([ 3., 48.]))
+    """
+    return scale * depth * np.abs(target) ** (2 - 2 / depth)
 
 
 def gfs(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAULT_CHUNK) -> FastGFS:
@@ -428,24 +411,24 @@ def gfs(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAULT_CHU
     >>> r.solution[0].tolist(), r.kind.tolist()
     ([-0.5, -2.0], ['minimum', 'saddle'])
     """
-    w = _as_batch(W)
+    w = check_batch(W)
     n, depth = w.shape
-    y = _per_row(target, n, "target", nonzero=True)
-    m = _per_row(scale, n, "scale", positive=True)
+    y = check_per_row(target, n, "target", nonzero=True)
+    m = check_per_row(scale, n, "scale", positive=True)
     sol = np.empty((n, depth))
     shift = np.empty(n)
     psi = np.empty(n)
     kind = np.empty(n, dtype=object)
     status = np.empty(n, dtype=np.int8)
     with np.errstate(all="ignore"):
-        for sl in _chunks(n, chunk):
-            res = _gfs_chunk(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=True)
+        for sl in row_chunks(n, chunk):
+            res = gfs_columns(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=True)
             sol[sl], shift[sl], psi[sl] = res["solution"], res["shift"], res["sharpness"]
             kind[sl], status[sl] = res["kind"], res["status"]
     return FastGFS(sol, shift, psi, kind, status)
 
 
-def _others(w: np.ndarray) -> np.ndarray:
+def prod_others(w: np.ndarray) -> np.ndarray:
     """``prod_{k != i} w_k`` per row, exact for zero weights (prefix/suffix products)."""
     n, depth = w.shape
     prefix = np.ones((n, depth))
@@ -466,15 +449,15 @@ def sharpness(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAU
     >>> float(sharpness([[1.0, 3.0]])[0].round(9))
     11.403124237
     """
-    w = _as_batch(W)
+    w = check_batch(W)
     n, depth = w.shape
-    y = _per_row(target, n, "target", nonzero=True)
-    m = _per_row(scale, n, "scale", positive=True)
+    y = check_per_row(target, n, "target", nonzero=True)
+    m = check_per_row(scale, n, "scale", positive=True)
     out = np.empty(n)
     with np.errstate(all="ignore"):
-        for sl in _chunks(n, chunk):
+        for sl in row_chunks(n, chunk):
             ws = w[sl]
-            g = _others(ws)
+            g = prod_others(ws)
             r = np.prod(ws, axis=1) - _at(y, sl)
             if depth == 1:
                 val = np.ones(ws.shape[0])
@@ -488,7 +471,7 @@ def sharpness(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAU
                 hp = np.empty_like(h)
                 for i in range(depth):
                     others_i = np.delete(ws, i, axis=1)
-                    hp[:, i, :] = np.insert(_others(others_i), i, 0.0, axis=1)
+                    hp[:, i, :] = np.insert(prod_others(others_i), i, 0.0, axis=1)
                 h = h + r[:, None, None] * hp
                 idx = np.arange(depth)
                 h[:, idx, idx] = g**2
@@ -512,13 +495,13 @@ def gd_step(W: Any, eta: Any, *, target: Any = 1.0, scale: Any = 1.0) -> np.ndar
     >>> gd_step([[1.0, 3.0]], 0.1)
     array([[0.4, 2.8]])
     """
-    w = _as_batch(W)
+    w = check_batch(W)
     n = w.shape[0]
-    e = _per_row(eta, n, "eta", positive=True)
-    y = _per_row(target, n, "target", nonzero=True)
-    m = _per_row(scale, n, "scale", positive=True)
+    e = check_per_row(eta, n, "eta", positive=True)
+    y = check_per_row(target, n, "target", nonzero=True)
+    m = check_per_row(scale, n, "scale", positive=True)
     with np.errstate(all="ignore"):
-        nxt = _step_cols(np.array(w.T, order="C"), e * m, y).T
+        nxt = step_columns(np.array(w.T, order="C"), e * m, y).T
     return nxt
 
 
@@ -527,7 +510,7 @@ _TRACKABLE = ("loss", "product", "sharpness", "gfs_sharpness")
 INCREASE_RTOL = 1e-12
 
 
-def _step_cols(wt: np.ndarray, em: Any, y: Any) -> np.ndarray:
+def step_columns(wt: np.ndarray, em: Any, y: Any) -> np.ndarray:
     """One GD step on columns (D, n); rows leaving the float64 range become NaN."""
     p = np.prod(wt, axis=0)
     r = p - y
@@ -536,7 +519,7 @@ def _step_cols(wt: np.ndarray, em: Any, y: Any) -> np.ndarray:
     exact = (ap > 1e-280) & (ap < 1e280)  # no zero weight, no under/overflow in p
     fix = ~exact & np.all(np.isfinite(wt), axis=0)
     if np.any(fix):
-        others[:, fix] = _others(wt[:, fix].T).T
+        others[:, fix] = prod_others(wt[:, fix].T).T
     nxt = wt - (em * r) * others
     bad = ~np.all(np.isfinite(nxt), axis=0)
     if np.any(bad):
@@ -595,11 +578,11 @@ def gd(
     >>> bool(np.all(np.diff(out["gfs_sharpness"][:, 0]) < 0))
     True
     """
-    w_all = _as_batch(W0)
+    w_all = check_batch(W0)
     n, depth = w_all.shape
-    e = _per_row(eta, n, "eta", positive=True)
-    y_all = _per_row(target, n, "target", nonzero=True)
-    m_all = _per_row(scale, n, "scale", positive=True)
+    e = check_per_row(eta, n, "eta", positive=True)
+    y_all = check_per_row(target, n, "target", nonzero=True)
+    m_all = check_per_row(scale, n, "scale", positive=True)
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
         raise InvalidArgument(f"steps must be a non-negative integer, got {steps!r}")
     if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
@@ -620,7 +603,7 @@ def gd(
         res_q = {k: np.empty((len(recorded), n)) for k in names}
     em_all = e * m_all
     with np.errstate(all="ignore"):
-        for sl in _chunks(n, chunk):
+        for sl in row_chunks(n, chunk):
             wt = np.array(w_all[sl].T, dtype=float, order="C")
             y, m, em = _at(y_all, sl), _at(m_all, sl), _at(em_all, sl)
             warm: np.ndarray | None = None
@@ -637,7 +620,7 @@ def gd(
                     if "sharpness" in names:
                         vals["sharpness"] = sharpness(wt.T, target=y, scale=m)
                     if "gfs_sharpness" in names:
-                        g = _gfs_chunk(wt, y, m, want_solution=False, m_start=warm if depth > 2 else None)
+                        g = gfs_columns(wt, y, m, want_solution=False, m_start=warm if depth > 2 else None)
                         vals["gfs_sharpness"] = g["sharpness"]
                         warm = g.get("mprime")
                     for k, v in vals.items():
@@ -660,7 +643,7 @@ def gd(
                     j += 1
                 if t == steps:
                     break
-                wt = _step_cols(wt, em, y)
+                wt = step_columns(wt, em, y)
             final[sl] = wt.T
             st = status[sl]
             st[(st == Status.OK) & np.isnan(wt[0])] = Status.DIVERGED
@@ -690,3 +673,8 @@ def stream(
     """
     for block in source:
         yield fn(block, **kwargs)
+
+
+# Former private names of the helpers above, kept for one release for code written against them.
+_as_batch, _per_row, _chunks, _others = check_batch, check_per_row, row_chunks, prod_others
+_gfs_chunk, _step_cols = gfs_columns, step_columns

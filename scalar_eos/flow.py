@@ -25,8 +25,7 @@ from .model import point
 
 __all__ = ["gradient_flow"]
 
-# Dormand-Prince 5(4) tableau.
-_C = np.array([0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1])
+# Dormand-Prince 5(4) tableau (the flow is autonomous: the nodes c_i are not needed).
 _A = [
     [],
     [1 / 5],

@@ -251,13 +251,10 @@ def psi_min(depth: int, *, target: Any = 1, scale: Any = 1, dps: int | None = No
     >>> round(psi_min(3, target=8), 12)
     48.0
     """
-    from ._validate import check_scale, check_target
+    from ._validate import check_int, check_scale, check_target
 
     dps = check_dps(dps)
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        from .errors import InvalidArgument
-
-        raise InvalidArgument(f"depth must be a positive integer, got depth={depth!r}")
+    depth = check_int(depth, "depth", 1)
     y, m = check_target(target), check_scale(scale)
     with mp.workdps(_exact.working_dps(dps)):
         val = _exact.to_mpf(m * depth) * abs(_exact.to_mpf(y)) ** (2 - mp.mpf(2) / depth)

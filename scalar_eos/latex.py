@@ -113,7 +113,7 @@ def to_latex(depth: int) -> str:
     out.append(_equation("w_1^{+}", sp.factor(gd[0] - ws[0]) + ws[0]))
     out.append("and gradient flow follows $\\dot w = -\\nabla L(w)$.\n")
     if D > 1:
-        inv = S._along_flow(ws[0] ** 2 - ws[1] ** 2, D)
+        inv = S.along_flow(ws[0] ** 2 - ws[1] ** 2, D)
         _zero(S.verify_invariants(D), "GF invariants")
         out.append("Along gradient flow the differences of squared weights are conserved (verified):\n")
         field = S.gf_field(D)

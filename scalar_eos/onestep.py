@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-import mpmath
 from mpmath import mp
 
 from . import _exact
 from ._validate import check_dps, check_eta
-from .dynamics import _step_exact
+from .dynamics import exact_step
 from .gfs import exact_gfs
 from .model import Point, point
 
@@ -70,7 +69,7 @@ class OneStep:
 
 def exact_one_step(p: Point, eta: Fraction, dps: int = 50) -> OneStep:
     """:func:`one_step` on exact inputs."""
-    after = Point(_step_exact(p, eta), p.target, p.scale)
+    after = Point(exact_step(p, eta), p.target, p.scale)
     relation = "unchanged"
     used = _PRECISIONS[-1]
     res_b = res_a = None
@@ -121,8 +120,3 @@ def one_step(w: Any, eta: Any, *, target: Any = 1, scale: Any = 1, dps: int | No
     """
     dps = check_dps(dps) or 50
     return exact_one_step(point(w, target, scale), check_eta(eta), dps)
-
-
-def mp_str(x: mpmath.mpf, dps: int) -> str:
-    """Decimal string of ``x`` with ``dps`` significant digits."""
-    return mpmath.nstr(x, dps, strip_zeros=False)

@@ -34,19 +34,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
 
 from . import fast
+from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
 from .fast import INCREASE_RTOL, Status
 
-__all__ = ["OUTCOMES", "Outcome", "classify", "classify_batch", "outcome_at"]
+__all__ = ["OUTCOMES", "Outcome", "OutcomeStatus", "classify", "classify_batch", "outcome_at", "reason_text"]
 
-#: Outcome names, indexed by the integer codes of :func:`classify_batch`.
-OUTCOMES = ("converged", "periodic", "diverged", "saddle", "undecided")
-CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED = range(5)
+
+class OutcomeStatus(IntEnum):
+    """Where a GD run went: the integer codes of :func:`classify_batch` (``status``).
+
+    Examples
+    --------
+    >>> OutcomeStatus.PERIODIC, OUTCOMES[OutcomeStatus.PERIODIC]
+    (<OutcomeStatus.PERIODIC: 1>, 'periodic')
+    """
+
+    CONVERGED = 0
+    PERIODIC = 1
+    DIVERGED = 2
+    SADDLE = 3
+    UNDECIDED = 4
+
+
+#: Outcome names, indexed by :class:`OutcomeStatus` (the integer codes of :func:`classify_batch`).
+OUTCOMES = tuple(s.name.lower() for s in OutcomeStatus)
+CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED = OutcomeStatus
 _UNSET = -1
 _REASONS = (
     "",
@@ -85,9 +104,29 @@ class Outcome:
             "orbit": self.orbit,
         }
 
+    def format_text(self, eta: float) -> str:
+        """One line for humans (``scalar-eos run``); ``eta`` scales the final sharpness to ``2/eta``.
+
+        Examples
+        --------
+        >>> classify([0.5, 3.3, 0.5], 0.45).format_text(0.45)  # doctest: +ELLIPSIS
+        'outcome (float64, up to ... steps): converged; final GFS sharpness ... (0.9927 x 2/eta); ...'
+        """
+        text = f"outcome (float64, up to {self.steps} steps): {self.status}"
+        if self.period:
+            text += f", period {self.period}"
+        if self.final_sharpness is not None:
+            text += f"; final GFS sharpness {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
+        text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
+        if self.max_gfs_increase is not None:
+            text += f" (largest one-step change {self.max_gfs_increase:.3g})"
+        if self.reason:
+            text += f"; {self.reason}"
+        return text
+
 
 def _gfs_cols(wt: np.ndarray, y: Any, m: Any, warm: np.ndarray | None) -> dict[str, np.ndarray]:
-    return fast._gfs_chunk(wt, y, m, want_solution=False, m_start=warm if wt.shape[0] > 2 else None)
+    return fast.gfs_columns(wt, y, m, want_solution=False, m_start=warm if wt.shape[0] > 2 else None)
 
 
 def classify_batch(
@@ -119,14 +158,13 @@ def classify_batch(
     >>> [OUTCOMES[s] for s in out["status"]]
     ['converged', 'periodic', 'diverged']
     """
-    w_all = fast._as_batch(W0)
+    w_all = check_batch(W0)
     n, depth = w_all.shape
-    e_all = fast._per_row(eta, n, "eta", positive=True)
-    y_all = fast._per_row(target, n, "target", nonzero=True)
-    m_all = fast._per_row(scale, n, "scale", positive=True)
-    for name, val, lo in (("max_steps", max_steps, 1), ("max_period", max_period, 2)):
-        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < lo:
-            raise InvalidArgument(f"{name} must be an integer >= {lo}, got {val!r}")
+    e_all = check_per_row(eta, n, "eta", positive=True)
+    y_all = check_per_row(target, n, "target", nonzero=True)
+    m_all = check_per_row(scale, n, "scale", positive=True)
+    check_int(max_steps, "max_steps", 1)
+    check_int(max_period, "max_period", 2)
     out = {
         "status": np.full(n, _UNSET, dtype=np.int8),
         "period": np.zeros(n, dtype=np.int32),
@@ -138,7 +176,7 @@ def classify_batch(
         "weights": np.full((n, depth), np.nan),
     }
     with np.errstate(all="ignore"):
-        for sl in fast._chunks(n, chunk):
+        for sl in fast.row_chunks(n, chunk):
             _classify_chunk(
                 np.array(w_all[sl].T, dtype=float, order="C"),
                 np.broadcast_to(e_all, (n,))[sl].copy(),
@@ -195,7 +233,7 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
             slot = t % length
             ring[slot] = np.abs(wt)
             ring_r[slot] = np.abs(r)
-            wt = fast._step_cols(wt, em, y)
+            wt = fast.step_columns(wt, em, y)
             t += 1
             g = _gfs_cols(wt, y, m, warm)
             psi, warm = g["sharpness"], g.get("mprime")
@@ -227,7 +265,7 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
         finish(conv, CONVERGED)
         if not idx.size:
             break
-        others = fast._others(wt.T).T
+        others = fast.prod_others(wt.T).T
         p = np.prod(wt, axis=0)
         r = p - y
         gnorm = np.abs(r) * np.sqrt(np.sum(others * others, axis=0)) * m
@@ -263,21 +301,46 @@ def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
         finish(np.ones(idx.size, dtype=bool), UNDECIDED, reason=reason)
 
 
-def outcome_at(res: dict[str, np.ndarray], i: int, eta: float) -> Outcome:
-    """Row ``i`` of a :func:`classify_batch` result as an :class:`Outcome` (no orbit)."""
+def outcome_at(
+    res: dict[str, np.ndarray], i: int, eta: Any, *, target: Any = 1.0, scale: Any = 1.0, orbit: bool = False
+) -> Outcome:
+    """Row ``i`` of a :func:`classify_batch` result as an :class:`Outcome` (the one way to build one).
+
+    At a saddle the GFS sharpness is undefined: ``final_sharpness`` is the
+    sharpness (top Hessian eigenvalue) at the last iterate.  ``orbit=True``
+    lists the iterates of a periodic orbit.  ``target`` and ``scale`` are the
+    row's values.
+
+    Examples
+    --------
+    >>> res = classify_batch([[1.0, 1.01], [0.5, 3.0]], [1.2, 0.2])
+    >>> outcome_at(res, 0, 1.2, orbit=True).period, outcome_at(res, 1, 0.2).status
+    (2, 'converged')
+    """
     status = OUTCOMES[int(res["status"][i])]
+    period = int(res["period"][i]) or None
     final = float(res["final_sharpness"][i])
-    final_ok = status not in ("diverged", "saddle") and np.isfinite(final)
+    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
+        final = float(fast.sharpness(res["weights"][i : i + 1], target=target, scale=scale)[0])
+    final_ok = status != "diverged" and np.isfinite(final)
     max_inc = float(res["max_gfs_increase"][i])
+    points = None
+    if orbit and period:
+        cur = res["weights"][i]
+        points = []
+        for _ in range(period):
+            points.append([float(x) for x in cur])
+            cur = fast.gd_step(cur[None, :], eta, target=target, scale=scale)[0]
     return Outcome(
         status=status,
-        period=int(res["period"][i]) or None,
+        period=period,
         final_sharpness=final if final_ok else None,
         gap=(2.0 / float(eta) - final) if final_ok else None,
         gfs_monotone=bool(res["gfs_monotone"][i]),
         max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
         steps=int(res["steps"][i]),
         reason=reason_text(res["reason"][i]) if status == "undecided" else "",
+        orbit=points,
         final_weights=[float(x) for x in res["weights"][i]],
     )
 
@@ -318,30 +381,4 @@ def classify(
     res = classify_batch(
         w[None, :], eta, target=target, scale=scale, max_steps=max_steps, max_period=max_period, rtol=rtol
     )
-    status = OUTCOMES[int(res["status"][0])]
-    period = int(res["period"][0]) or None
-    final = float(res["final_sharpness"][0])
-    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
-        final = float(fast.sharpness(res["weights"][:1], target=target, scale=scale)[0])
-    final_ok = status != "diverged" and np.isfinite(final)
-    max_inc = float(res["max_gfs_increase"][0])
-    orbit = None
-    if period:
-        cur = res["weights"][0]
-        orbit = []
-        for _ in range(period):
-            orbit.append([float(x) for x in cur])
-            cur = fast.gd_step(cur[None, :], eta, target=target, scale=scale)[0]
-    eta_f = float(eta)
-    return Outcome(
-        status=status,
-        period=period,
-        final_sharpness=final if final_ok else None,
-        gap=(2.0 / eta_f - final) if final_ok else None,
-        gfs_monotone=bool(res["gfs_monotone"][0]),
-        max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
-        steps=int(res["steps"][0]),
-        reason=reason_text(res["reason"][0]) if status == "undecided" else "",
-        orbit=orbit,
-        final_weights=[float(x) for x in res["weights"][0]],
-    )
+    return outcome_at(res, 0, eta, target=target, scale=scale, orbit=True)

@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from . import fast
+from ._validate import check_int
 from .errors import InvalidArgument
-from .outcome import OUTCOMES, classify_batch
+from .outcome import OutcomeStatus, classify_batch
 
 __all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
 CATEGORIES = ("stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided")
-_COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
+COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
 
 
 @dataclass
@@ -74,13 +75,13 @@ def initial_points(depth: int, products: np.ndarray, imbalance: float) -> np.nda
 def categorize(status: np.ndarray, ratio: np.ndarray, start_stable: np.ndarray, delta: float) -> np.ndarray:
     """Phase categories (codes into :data:`CATEGORIES`) from outcome codes and ``final * eta / 2``."""
     cat = np.full(status.shape, CATEGORIES.index("undecided"), dtype=np.int8)
-    conv = status == OUTCOMES.index("converged")
+    conv = status == OutcomeStatus.CONVERGED
     cat[conv & (ratio > 1 + 1e-12)] = CATEGORIES.index("above")
     cat[conv & (ratio <= 1 + 1e-12) & (ratio > 1 - delta)] = CATEGORIES.index("eos")
     cat[conv & (ratio <= 1 - delta)] = CATEGORIES.index("below")
     cat[conv & start_stable & (ratio <= 1 + 1e-12)] = CATEGORIES.index("stable")
     for name in ("periodic", "diverged", "saddle"):
-        cat[status == OUTCOMES.index(name)] = CATEGORIES.index(name)
+        cat[status == OutcomeStatus[name.upper()]] = CATEGORIES.index(name)
     return cat
 
 
@@ -101,8 +102,7 @@ def phase_diagram(
     >>> [[c for c in row] for row in pd.as_dict()["category"]]
     [['stable', 'periodic'], ['stable', 'below']]
     """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
+    depth = check_int(depth, "depth", 1)
     prods = np.linspace(0.05, 1.95, 20) if products is None else np.asarray(products, dtype=float)
     cs = np.linspace(0.5, 4.0, 36) if eta_psi is None else np.asarray(eta_psi, dtype=float)
     if prods.ndim != 1 or cs.ndim != 1 or not prods.size or not cs.size:
@@ -119,7 +119,7 @@ def phase_diagram(
     ratio = res["final_sharpness"] * eta / 2
     start_stable = np.broadcast_to(cs <= 2, (len(prods), len(cs))).ravel()
     cat = categorize(res["status"], ratio, start_stable, delta)
-    conv = res["status"] == OUTCOMES.index("converged")
+    conv = res["status"] == OutcomeStatus.CONVERGED
     shape = (len(prods), len(cs))
     return PhaseDiagram(
         depth=depth,
@@ -136,15 +136,15 @@ def phase_diagram(
 
 def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) -> str:
     """Save the outcome map as a figure (requires matplotlib)."""
-    from .plots import _plt
+    from ._optional import pyplot
 
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
     d = diagram
     fig, ax = plt.subplots(figsize=(9, 5))
-    cmap = ListedColormap(_COLORS)
+    cmap = ListedColormap(COLORS)
     dx = (d.eta_psi[-1] - d.eta_psi[0]) / max(1, len(d.eta_psi) - 1) / 2 if len(d.eta_psi) > 1 else 0.5
     dy = (d.products[-1] - d.products[0]) / max(1, len(d.products) - 1) / 2 if len(d.products) > 1 else 0.5
     extent = (d.eta_psi[0] - dx, d.eta_psi[-1] + dx, d.products[0] - dy, d.products[-1] + dy)
@@ -175,7 +175,7 @@ def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) ->
     }
     lines, _ = ax.get_legend_handles_labels()
     ax.legend(
-        handles=[Patch(color=_COLORS[k], label=labels[CATEGORIES[k]]) for k in present] + lines,
+        handles=[Patch(color=COLORS[k], label=labels[CATEGORIES[k]]) for k in present] + lines,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         fontsize=8,

@@ -6,25 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgument
+from ._optional import pyplot
 
 __all__ = ["plot_benchmark", "plot_region", "plot_trajectory"]
 
 
-def _plt() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InvalidArgument("plotting needs matplotlib: pip install 'scalar-eos[plot]'") from None
-    return plt
-
-
 def plot_trajectory(tr: Any, path: str, *, title: str | None = None) -> str:
     """Loss (log scale), sharpness, GFS sharpness and the line 2/eta along a GD run."""
-    plt = _plt()
+    plt = pyplot()
     t = np.arange(len(tr))
     loss = np.asarray(tr.loss, dtype=float)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
@@ -52,7 +41,7 @@ def plot_region(path: str, *, samples: int = 4000, seed: int = 0, target: float 
     """
     from . import fast
 
-    plt = _plt()
+    plt = pyplot()
     rng = np.random.default_rng(seed)
     W = np.exp(rng.uniform(-1.5, 1.5, size=(samples, 2)))
     eta = rng.uniform(0.02, 2.0, size=samples)
@@ -83,7 +72,7 @@ def plot_region(path: str, *, samples: int = 4000, seed: int = 0, target: float 
 
 def plot_benchmark(rows: list[dict[str, Any]], path: str) -> str:
     """Bar chart of the fast path's speed-up over each baseline, per depth (log scale)."""
-    plt = _plt()
+    plt = pyplot()
     depths = [r["depth"] for r in rows]
     series = [("ratio_mpmath", "vs mpmath reference (30 digits)", "tab:purple")]
     if all("ratio_solve_ivp" in r for r in rows):

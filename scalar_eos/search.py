@@ -23,7 +23,6 @@ of ``eta * psi``, ``pi / y`` and ``log10 |w|`` seen).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -34,12 +33,13 @@ from mpmath import mp
 
 from . import _exact, claims, fast
 from ._progress import Progress
-from .dynamics import _round, _step_exact
+from ._validate import check_int, check_real
+from .dynamics import exact_step, round_iterate
 from .errors import InvalidArgument
 from .gfs import exact_gfs
 from .model import Point
 from .onestep import exact_one_step
-from .outcome import OUTCOMES, Outcome, classify_batch, outcome_at
+from .outcome import OUTCOMES, Outcome, OutcomeStatus, classify_batch, outcome_at
 
 __all__ = ["Counterexample", "SearchReport", "search"]
 
@@ -102,6 +102,27 @@ class SearchReport:
             "coverage": self.coverage,
         }
 
+    def format_text(self) -> str:
+        """The report for humans (``scalar-eos search``)."""
+        lines = [
+            f"claim {self.claim}, depth {self.depth}, seed {self.seed}: {self.trials} trials, "
+            f"{self.in_hypothesis} sampled inside the hypothesis"
+        ]
+        if not self.counterexamples:
+            lines.append(
+                f"no counterexample found ({self.candidates} float64 candidates, "
+                f"{self.rejected} rejected by verification)"
+            )
+            lines += [f"  covered {k}: [{v[0]:.4g}, {v[1]:.4g}]" for k, v in self.coverage.items() if v is not None]
+            return "\n".join(lines)
+        n, dps = len(self.counterexamples), self.counterexamples[0].dps
+        lines.append(f"{n} counterexample(s), each verified at {dps} digits:")
+        for ce in self.counterexamples:
+            lines.append(f"- w = [{', '.join(ce.weights)}], eta = {ce.eta}, target = {ce.target}: {ce.detail}")
+            lines.append(f"    GFS sharpness before {ce.gfs_before[:24]}  after {ce.gfs_after[:24]}")
+            lines.append(f"    reproduce: {ce.snippet}")
+        return "\n".join(lines)
+
 
 # --------------------------------------------------------------------------- sampling
 
@@ -114,44 +135,6 @@ def _default_sampler(rng: np.random.Generator, depth: int, n: int, target: float
     with np.errstate(all="ignore"):
         eta = c / fast.gfs_sharpness(W, target=target)
     return W, eta
-
-
-def _sampler_s(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
-    """0 < pi/y < 2 and eta psi <= 2 sqrt 2 by construction."""
-    W = np.exp(rng.uniform(-2.0, 2.0, size=(n, depth)))
-    flip = rng.random((n, depth)) < 0.3
-    W = np.where(flip, -W, W)
-    odd = np.sum(flip, axis=1) % 2 == 1
-    W[odd, 0] = -W[odd, 0]  # even number of negatives: pi > 0
-    ratio = rng.uniform(0.0, 2.0, size=n) * np.sign(target)
-    W *= (np.abs(ratio * target) / np.abs(np.prod(W, axis=1)))[:, None] ** (1.0 / depth)
-    c = 2 * np.sqrt(2) * rng.uniform(0.0, 1.0, size=n) ** 0.5
-    with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
-    return W, eta
-
-
-def _sampler_eos(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
-    W = np.exp(rng.uniform(-1.5, 1.5, size=(n, depth)))
-    c = rng.uniform(2.0, 6.0, size=n)
-    with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
-    return W, eta
-
-
-def _sampler_zhu(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
-    eta = rng.uniform(0.01, 0.1, size=n)
-    a2 = (np.sqrt(eta**-2.0 - 4) + 1 / eta) / 2
-    a = np.sqrt(a2) * (1 + rng.uniform(-0.1, 0.1, size=n))
-    b = (1 / np.sqrt(a2)) * (1 + rng.uniform(-0.1, 0.1, size=n))
-    return np.stack([a, b, a, b], axis=1), eta
-
-
-SAMPLERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
-    "step-decrease-s": _sampler_s,
-    "eos-convergence": _sampler_eos,
-    "zhu-minimalist": _sampler_zhu,
-}
 
 
 # --------------------------------------------------------------------------- scores
@@ -178,27 +161,24 @@ def _exact_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> 
         p = Point([Fraction(float(x)) for x in W[i]], Fraction(y), Fraction(1))
         e = Fraction(float(eta[i]))
         step = exact_one_step(p, e, 20)
-        out[i] = 1.0 if claims._call_step_conclusion(c, step, p, e) is False else 0.0
+        out[i] = 1.0 if c.conclude_step(step, p.w, e, p.target) is False else 0.0
     return out
 
 
 def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, max_steps: int) -> np.ndarray:
     res = classify_batch(W, eta, target=y, max_steps=max_steps)
     status, final = res["status"], res["final_sharpness"]
-    th = 2.0 / eta
-    if c.id not in ("zhu-minimalist", "eos-convergence"):  # a user's claim: evaluate its conclusion
+    if c.window is None:  # no window: evaluate the claim's conclusion run by run
         out = np.zeros(W.shape[0])
         for i in range(W.shape[0]):
-            concl = c.conclusion(outcome_at(res, i, float(eta[i])), float(eta[i]))
+            concl = c.conclusion(outcome_at(res, i, float(eta[i]), target=y), float(eta[i]))
             out[i] = -np.inf if concl is None else (1.0 if concl is False else 0.0)
         return out
-    if c.id == "zhu-minimalist":
-        lo, hi = th - 20 * eta / 3, th
-    else:
-        lo, hi = (1 - claims.EOS_DELTA) * th, th * (1 + 1e-12)
+    lo, hi = c.window(eta)
+    th = 2.0 / eta
     dist = np.maximum(lo - final, final - hi) / th  # > 0 outside the window
-    score = np.where(status == OUTCOMES.index("converged"), dist, 1.0)
-    score = np.where(status == OUTCOMES.index("undecided"), -np.inf, score)
+    score = np.where(status == OutcomeStatus.CONVERGED, dist, 1.0)
+    score = np.where(status == OutcomeStatus.UNDECIDED, -np.inf, score)
     return np.where(np.isfinite(score), score, 1.0)
 
 
@@ -268,7 +248,7 @@ def _verify_step(c, w: list[str], eta: str, y: str) -> Counterexample | None:
     if not c.hypothesis(wq, eq, yq):
         return None
     step = exact_one_step(Point(wq, yq, Fraction(1)), eq, VERIFY_DPS)
-    concl = claims._call_step_conclusion(c, step, Point(wq, yq, Fraction(1)), eq)
+    concl = c.conclude_step(step, wq, eq, yq)
     if concl is not False:
         return None
     before = mpmath.nstr(step.gfs_before, VERIFY_DPS, strip_zeros=False)
@@ -286,7 +266,7 @@ def _reference_run(wq: list[Fraction], eq: Fraction, yq: Fraction, steps: int) -
     path = [p.w]
     limit = Fraction(10) ** 100 * max(1, abs(yq))
     for _ in range(steps):
-        nxt = _round(_step_exact(p, eq), VERIFY_DPS)
+        nxt = round_iterate(exact_step(p, eq), VERIFY_DPS)
         p = Point(nxt, yq, Fraction(1))
         path.append(nxt)
         if abs(p.product) > limit:
@@ -381,17 +361,14 @@ def search(
     []
     """
     c = claims.get(claim)
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
+    depth = check_int(depth, "depth", 1)
     if c.depth is not None and c.depth != depth:
         raise InvalidArgument(f"claim {claim!r} is about depth {c.depth} only, got --depth {depth}")
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise InvalidArgument(f"budget must be a positive integer, got {budget!r}")
-    if not (math.isfinite(target) and target != 0):
-        raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
+    budget = check_int(budget, "budget", 1)
+    target = check_real(target, "target", nonzero=True)
     rng = np.random.default_rng(seed)
     trajectory = c.kind == "trajectory"
-    sampler = SAMPLERS.get(claim, _default_sampler)
+    sampler = c.sampler or _default_sampler
     sample_budget = budget if (trajectory or c.batch_violation is None) else max(1, int(budget * 0.6))
     keep = 32
     pool_W = np.empty((0, depth))

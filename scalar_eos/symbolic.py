@@ -24,6 +24,7 @@ from functools import cache
 
 import sympy as sp
 
+from ._validate import check_int
 from .errors import InvalidArgument
 
 __all__ = [
@@ -54,8 +55,7 @@ y, eta, c, t = sp.symbols("y eta c t", real=True)
 
 
 def _check_depth(depth: int, *, low: int = 1) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < low:
-        raise InvalidArgument(f"depth must be an integer >= {low}, got {depth!r}")
+    depth = check_int(depth, "depth", low)
     if depth > 64:
         raise InvalidArgument(f"symbolic derivations are limited to depth <= 64, got {depth}")
     return depth
@@ -99,7 +99,7 @@ def gf_field(depth: int) -> sp.Matrix:
     return -gradient(depth)
 
 
-def _along_flow(expr: sp.Expr, depth: int) -> sp.Expr:
+def along_flow(expr: sp.Expr, depth: int) -> sp.Expr:
     """Time derivative of ``expr(w)`` along gradient flow (chain rule)."""
     field = gf_field(depth)
     return sp.Add(*[sp.diff(expr, w) * f for w, f in zip(symbols(depth), field, strict=True)])
@@ -108,7 +108,7 @@ def _along_flow(expr: sp.Expr, depth: int) -> sp.Expr:
 def verify_invariants(depth: int) -> list[sp.Expr]:
     """``d/dt (w_i^2 - w_j^2)`` along GF for all pairs, simplified (all must be 0)."""
     ws = symbols(depth)
-    return [sp.simplify(_along_flow(ws[i] ** 2 - ws[j] ** 2, depth)) for i in range(depth) for j in range(i + 1, depth)]
+    return [sp.simplify(along_flow(ws[i] ** 2 - ws[j] ** 2, depth)) for i in range(depth) for j in range(i + 1, depth)]
 
 
 def verify_dpi_dt(depth: int) -> sp.Expr:
@@ -116,7 +116,7 @@ def verify_dpi_dt(depth: int) -> sp.Expr:
     pi = product(depth)
     grad_pi = [sp.diff(pi, w) for w in symbols(depth)]
     claim = -(pi - y) * sp.Add(*[g**2 for g in grad_pi])
-    return sp.simplify(sp.expand(_along_flow(pi, depth) - claim))
+    return sp.simplify(sp.expand(along_flow(pi, depth) - claim))
 
 
 def gd_squares(depth: int) -> tuple[sp.Symbol, list[sp.Expr]]:

@@ -13,7 +13,6 @@ import sympy as sp
 
 import scalar_eos as se
 from scalar_eos import generic as G
-from scalar_eos import models
 from scalar_eos.cli import main
 from scalar_eos.errors import InvalidArgument
 
@@ -21,7 +20,7 @@ from scalar_eos.errors import InvalidArgument
 @pytest.mark.parametrize("depth", [2, 3, 4, 5])
 def test_reproduces_the_scalar_closed_form(depth):
     xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
-    m = models.scalar_network(depth, xs, ys)
+    m = G.scalar_network(depth, xs, ys)
     canon = se.reduce_data(xs, ys)
     rng = np.random.default_rng(depth)
     for _ in range(4):
@@ -37,7 +36,7 @@ def test_reproduces_the_scalar_closed_form(depth):
 
 
 def test_sharpness_matches_the_scalar_hessian():
-    m = models.scalar_network(3)
+    m = G.scalar_network(3)
     w = [0.7, 1.3, -0.4]
     c = se.reduce_data([1.0, 2.0], [1.0, 3.0])
     assert G.sharpness(m, w) == pytest.approx(se.sharpness(w, **c.kwargs()), rel=1e-12)
@@ -46,10 +45,10 @@ def test_sharpness_matches_the_scalar_hessian():
 @pytest.mark.parametrize(
     "model",
     [
-        models.scalar_network(4),
-        models.matrix_factorization(4, 3, 2),
-        models.quadratic_regression(6, 3),
-        models.tanh_mlp(hidden=3, samples=10),
+        G.scalar_network(4),
+        G.matrix_factorization(4, 3, 2),
+        G.quadratic_regression(6, 3),
+        G.tanh_mlp(hidden=3, samples=10),
     ],
     ids=lambda m: m.name,
 )
@@ -70,7 +69,7 @@ def test_gradient_and_hvp_against_finite_differences(model):
 
 
 def test_lanczos_agrees_with_dense_eigenvalues():
-    m = models.tanh_mlp(hidden=24, samples=8)  # 1810 parameters: above the dense limit
+    m = G.tanh_mlp(hidden=24, samples=8)  # 1810 parameters: above the dense limit
     assert m.n_params > G.DENSE_LIMIT
     x = m.x0
     lanczos = G.sharpness(m, x)
@@ -149,7 +148,7 @@ def test_experiment_cli(tmp_path, capsys):
 
 
 def test_quadratic_experiment_reaches_the_edge_of_stability():
-    from scalar_eos.experiments import run_experiment
+    from scalar_eos.generic import run_experiment
 
     s = run_experiment("quadratic").summary
     assert s["status"] == "ok" and s["gfs_converged"] == s["gfs_points"]
@@ -159,7 +158,7 @@ def test_quadratic_experiment_reaches_the_edge_of_stability():
 
 def test_factorization_experiment_and_its_increase_is_real():
     """Every increase the experiment reports is confirmed by two other integrators at tighter tolerances."""
-    from scalar_eos.experiments import run_experiment
+    from scalar_eos.generic import run_experiment
 
     e = run_experiment("factorization")
     s = e.summary
@@ -180,7 +179,7 @@ def test_factorization_experiment_and_its_increase_is_real():
 
 def test_mlp_experiment_small():
     pytest.importorskip("sklearn")
-    from scalar_eos.experiments import run_experiment
+    from scalar_eos.generic import run_experiment
 
     e = run_experiment("mlp", steps=20, every=10, model_kw={"hidden": 2, "samples": 8})
     s = e.summary
@@ -194,8 +193,31 @@ def test_mlp_experiment_small():
 
 def test_mlp_dense_hessian_equals_hvp_columns():
     pytest.importorskip("sklearn")
-    m = models.tanh_mlp(hidden=3, samples=10)
+    m = G.tanh_mlp(hidden=3, samples=10)
     x = m.x0 + 0.1 * np.random.default_rng(0).standard_normal(m.n_params)
     eye = np.eye(m.n_params)
     by_columns = np.column_stack([m.hvp(x, eye[:, i]) for i in range(m.n_params)])
     np.testing.assert_allclose(m.hessian(x), by_columns, rtol=1e-12, atol=1e-13)
+
+
+def test_old_module_paths_still_work_with_a_deprecation_warning():
+    import importlib
+    import sys
+
+    old = importlib.import_module("scalar_eos.models")
+    with pytest.warns(DeprecationWarning, match=r"use scalar_eos\.generic\.tanh_mlp"):
+        assert old.tanh_mlp is G.tanh_mlp
+    with pytest.warns(DeprecationWarning, match=r"use scalar_eos\.generic\.run_experiment"):
+        from scalar_eos.experiments import run_experiment
+    assert run_experiment is G.run_experiment
+    assert "scalar_eos.models" in sys.modules
+
+
+def test_one_registry_of_examples_feeds_api_and_cli(capsys):
+    from scalar_eos.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices["experiment"]
+    (model_arg,) = [a for a in sub._actions if a.dest == "model"]
+    assert list(model_arg.choices) == list(G.EXAMPLES)
+    with pytest.raises(InvalidArgument, match="choose from"):
+        G.run_experiment("resnet")

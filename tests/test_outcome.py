@@ -56,3 +56,18 @@ def test_batch_matches_single_runs_and_handles_bad_rows():
     assert [OUTCOMES[s] for s in res["status"]] == ["converged", "periodic", "diverged", "diverged"]
     with pytest.raises(InvalidArgument):
         classify_batch(W, 0.1, max_steps=0)
+
+
+@pytest.mark.parametrize(
+    ("w0", "eta"), [([0.0, 0.0], 0.1), ([1e-3, -1e-3, 0.0], 0.2), ([1.0, 1.01], 1.2), ([0.5, 3.3], 0.45)]
+)
+def test_classify_and_outcome_at_build_the_same_outcome(w0, eta):
+    """One way to build an Outcome: a single run and a row of a batch agree, saddles included."""
+    from scalar_eos.outcome import outcome_at
+
+    single = se.classify(w0, eta, target=2.0)
+    res = classify_batch([w0, w0], [eta, eta], target=2.0)
+    row = outcome_at(res, 1, eta, target=2.0, orbit=True)
+    assert row == single
+    if single.status == "saddle":  # the sharpness at the saddle iterate, independently
+        assert single.final_sharpness == pytest.approx(float(se.sharpness(single.final_weights, target=2.0)))

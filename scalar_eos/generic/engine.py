@@ -1,56 +1,31 @@
-"""GFS sharpness for general models (beyond scalar networks), torch-free.
+"""The generic engine: sharpness, gradient flow, GFS sharpness with an error estimate, and GD.
 
-A :class:`Model` is any twice-differentiable loss of a parameter vector,
-given either
-
-* as a SymPy expression in named parameters (:meth:`Model.from_sympy`):
-  loss, exact gradient and exact Hessian are derived symbolically and
-  lambdified to NumPy; or
-* as NumPy callables (:meth:`Model.from_callables`): ``loss(x)``,
-  ``grad(x)`` and a Hessian-vector product ``hvp(x, v)`` (optionally a dense
-  ``hessian(x)``).
-
-On a model the engine offers
-
-* :func:`sharpness` - the top Hessian eigenvalue: dense ``eigvalsh`` for small
-  models (exact up to rounding), Lanczos (``scipy.sparse.linalg.eigsh`` on a
-  ``LinearOperator`` of Hessian-vector products) for large ones;
-* :func:`gradient_flow` - gradient flow integrated until the gradient norm is
-  below ``gtol``, with a stiffness-aware solver (``LSODA``: Adams while the
-  flow is non-stiff, BDF with the exact Jacobian ``-H(x)`` when it becomes
-  stiff).  It returns an explicit status: ``converged`` (a minimiser),
-  ``saddle`` (the gradient vanished where the Hessian has a clearly negative
-  eigenvalue), ``time_limit``, ``diverged`` or ``failed``;
-* :func:`gfs_sharpness` - the sharpness at the end of the flow, with an error
-  estimate: the change of the sharpness while the gradient norm fell over the
-  last decade (an upper bound for what is left when the flow converges at
-  least linearly), plus the eigen-solver's tolerance and an integration
-  allowance;
-* :func:`gd` - gradient descent recording the loss, the sharpness and the GFS
-  sharpness at every ``gfs_every``-th iterate.
-
-SciPy is needed for the flow and for Lanczos (``pip install 'scalar-eos[general]'``).
+See :mod:`scalar_eos.generic` for the methods.  SciPy is needed for the flow and
+for Lanczos (``pip install 'scalar-eos[general]'``).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._validate import check_steps
-from .errors import InvalidArgument
+from .._optional import require
+from .._validate import check_positive, check_steps, check_vector
+from ..errors import ConvergenceError, InvalidArgument
+from .model import Model
 
 __all__ = [
+    "DENSE_LIMIT",
     "FLOW_STATUSES",
+    "EigenNotConverged",
     "FlowResult",
     "GDRecord",
     "GFSResult",
-    "Model",
     "gd",
     "gfs_sharpness",
     "gradient_flow",
@@ -63,147 +38,9 @@ DENSE_LIMIT = 1500  # models with at most this many parameters use a dense Hessi
 
 
 def _scipy() -> Any:
-    try:
-        import scipy.integrate
-        import scipy.sparse.linalg
-    except ImportError:
-        raise InvalidArgument("the generic engine needs SciPy: pip install 'scalar-eos[general]'") from None
-    return scipy
-
-
-@dataclass
-class Model:
-    """A twice-differentiable loss ``L(x)``, ``x`` a vector of ``n_params`` reals.
-
-    Parameters
-    ----------
-    n_params : int
-    loss : callable ``x -> float``
-    grad : callable ``x -> (n,) array``
-    hvp : callable ``(x, v) -> (n,) array``
-        Hessian-vector product ``H(x) v``.
-    hessian : callable ``x -> (n, n) array``, optional
-        Dense Hessian (used for small models and for the flow's Jacobian).
-    name : str
-    x0 : array, optional
-        A default initialisation.
-    names : list of str, optional
-        Parameter names.
-    """
-
-    n_params: int
-    loss: Callable[[np.ndarray], float]
-    grad: Callable[[np.ndarray], np.ndarray]
-    hvp: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    hessian: Callable[[np.ndarray], np.ndarray] | None = None
-    name: str = "model"
-    x0: np.ndarray | None = None
-    names: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_sympy(cls, expr: Any, params: Sequence[Any], *, name: str = "model", x0: Any = None) -> Model:
-        """A model from a SymPy expression in the symbols ``params``.
-
-        The gradient and the Hessian are derived exactly (``sympy.diff``) and
-        lambdified to NumPy; the Hessian-vector product is ``H(x) @ v``.
-
-        Examples
-        --------
-        >>> import sympy as sp
-        >>> a, b = sp.symbols("a b")
-        >>> m = Model.from_sympy((1 - a * b) ** 2 / 2, [a, b])
-        >>> m.grad(np.array([1.0, 3.0])).tolist(), m.loss(np.array([1.0, 1.0]))
-        ([6.0, 2.0], 0.0)
-        """
-        import sympy as sp
-
-        params = list(params)
-        if not params:
-            raise InvalidArgument("params must name at least one parameter")
-        expr = sp.sympify(expr)
-        extra = expr.free_symbols - set(params)
-        if extra:
-            raise InvalidArgument(f"the loss has symbols that are not parameters: {sorted(map(str, extra))}")
-        grad = [sp.diff(expr, p) for p in params]
-        hess = [[sp.diff(g, q) for q in params] for g in grad]
-        f_loss = sp.lambdify([params], expr, modules="numpy")
-        f_grad = sp.lambdify([params], grad, modules="numpy")
-        f_hess = sp.lambdify([params], hess, modules="numpy")
-        n = len(params)
-
-        def loss(x: np.ndarray) -> float:
-            return float(f_loss(x))
-
-        def gradient(x: np.ndarray) -> np.ndarray:
-            return np.asarray(f_grad(x), dtype=float).reshape(n)
-
-        def hessian(x: np.ndarray) -> np.ndarray:
-            return np.asarray(f_hess(x), dtype=float).reshape(n, n)
-
-        def hvp(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return hessian(x) @ v
-
-        return cls(
-            n,
-            loss,
-            gradient,
-            hvp,
-            hessian,
-            name,
-            None if x0 is None else _vector(x0, n, "x0"),
-            [str(p) for p in params],
-        )
-
-    @classmethod
-    def from_callables(
-        cls,
-        n_params: int,
-        loss: Callable[[np.ndarray], float],
-        grad: Callable[[np.ndarray], np.ndarray],
-        hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
-        *,
-        hessian: Callable[[np.ndarray], np.ndarray] | None = None,
-        name: str = "model",
-        x0: Any = None,
-    ) -> Model:
-        """A model from NumPy callables (see the class parameters)."""
-        if isinstance(n_params, bool) or not isinstance(n_params, int) or n_params < 1:
-            raise InvalidArgument(f"n_params must be a positive integer, got {n_params!r}")
-        for nm, f in (("loss", loss), ("grad", grad), ("hvp", hvp)):
-            if not callable(f):
-                raise InvalidArgument(f"{nm} must be callable")
-        return cls(n_params, loss, grad, hvp, hessian, name, None if x0 is None else _vector(x0, n_params, "x0"))
-
-    def dense_hessian(self, x: np.ndarray) -> np.ndarray:
-        """The Hessian as a dense matrix (from ``hessian`` or from ``n`` Hessian-vector products)."""
-        if self.hessian is not None:
-            return np.asarray(self.hessian(x), dtype=float)
-        eye = np.eye(self.n_params)
-        cols = [self.hvp(x, eye[:, i]) for i in range(self.n_params)]
-        h = np.column_stack(cols)
-        return (h + h.T) / 2
-
-
-def _vector(x: Any, n: int, name: str) -> np.ndarray:
-    try:
-        v = np.array(x, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{name} must be a sequence of real numbers") from None
-    if v.size != n:
-        raise InvalidArgument(f"{name} has {v.size} entries, the model has {n} parameters")
-    if not np.all(np.isfinite(v)):
-        raise InvalidArgument(f"{name} contains NaN or inf")
-    return v
-
-
-def _positive(x: Any, name: str) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{name} must be a positive number, got {x!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise InvalidArgument(f"{name} must be positive and finite, got {x!r}")
-    return v
+    require("scipy.integrate", "the generic engine", "general")
+    require("scipy.sparse.linalg", "the generic engine", "general")
+    return require("scipy", "the generic engine", "general")
 
 
 # --------------------------------------------------------------------------- sharpness
@@ -227,7 +64,7 @@ def _extreme_eigs(model: Model, x: np.ndarray, tol: float, which: str = "LA") ->
     return float(vals[0])
 
 
-class EigenNotConverged(InvalidArgument):
+class EigenNotConverged(ConvergenceError):
     """Lanczos (ARPACK) did not converge."""
 
 
@@ -242,7 +79,7 @@ def sharpness(model: Model, x: Any, *, tol: float = 1e-10) -> float:
     >>> round(sharpness(m, [1.0, 1.0]), 12)
     2.0
     """
-    return _extreme_eigs(model, _vector(x, model.n_params, "x"), tol)
+    return _extreme_eigs(model, check_vector(x, model.n_params, "x"), tol)
 
 
 # --------------------------------------------------------------------------- gradient flow
@@ -292,9 +129,9 @@ def gradient_flow(
     ('converged', True)
     """
     sp = _scipy()
-    x = _vector(x0, model.n_params, "x0")
-    gtol = _positive(gtol, "gtol")
-    t_max = _positive(t_max, "t_max")
+    x = check_vector(x0, model.n_params, "x0")
+    gtol = check_positive(gtol, "gtol")
+    t_max = check_positive(t_max, "t_max")
     if method not in ("LSODA", "BDF", "Radau", "RK45", "DOP853", "RK23"):
         raise InvalidArgument(f"unknown method {method!r}")
     start = time.perf_counter()
@@ -439,7 +276,7 @@ def gfs_sharpness(
     >>> r.status, bool(err < 1e-9), bool(err <= r.error < 1e-7)
     ('converged', True, True)
     """
-    gtol = _positive(gtol, "gtol")
+    gtol = check_positive(gtol, "gtol")
     flow = gradient_flow(model, x, gtol=gtol / 10, rtol=rtol, **flow_kw)
     if flow.status != "converged":
         return GFSResult(None, None, flow.status, flow)
@@ -489,8 +326,8 @@ def gd(
     iterates ``0, k, 2k, ...`` and at the last one.  A run whose loss leaves
     the float64 range stops with ``status = "diverged"``.
     """
-    x = _vector(x0, model.n_params, "x0")
-    eta = _positive(eta, "eta")
+    x = check_vector(x0, model.n_params, "x0")
+    eta = check_positive(eta, "eta")
     steps = check_steps(steps)
     for nm, k in (("gfs_every", gfs_every), ("sharpness_every", sharpness_every)):
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):

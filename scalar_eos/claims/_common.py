@@ -1,0 +1,55 @@
+"""Building blocks shared by the built-in claims (exact sharpness, decided comparisons, float64 scores)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+from mpmath import mp
+
+from .. import _exact, fast
+from ..gfs import exact_gfs
+from ..model import Point
+from ..onestep import OneStep
+
+__all__ = ["fast_psi", "le_decided", "not_increased", "pi", "psi_exact", "relative_increase"]
+
+
+def psi_exact(w: list[Fraction], y: Fraction, digits: int = 40) -> mpmath.mpf:
+    """GFS sharpness of exact weights at ``digits`` digits."""
+    with mp.workdps(digits):
+        return exact_gfs(Point(w, y, Fraction(1)))["sharpness"]
+
+
+def pi(w: list[Fraction]) -> Fraction:
+    """The product ``pi(w)``, exactly."""
+    return _exact.fraction_product(w)
+
+
+def le_decided(lhs: Callable[[int], mpmath.mpf], rhs: Callable[[int], mpmath.mpf]) -> bool:
+    """``lhs <= rhs`` for quantities computable at any precision (escalating: 30, 80, 200 digits)."""
+    for digits in (30, 80, 200):
+        with mp.workdps(digits + 10):
+            a, b = lhs(digits + 10), rhs(digits + 10)
+            if abs(a - b) > mp.mpf(10) ** (-digits) * max(1, abs(a), abs(b)):
+                return bool(a < b)
+    return True  # equal to 200 digits: the boundary belongs to the region
+
+
+def fast_psi(W: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """float64 GFS sharpness of every row of ``W``."""
+    return fast.gfs_sharpness(W, target=y)
+
+
+def not_increased(s: OneStep) -> bool:
+    """Conclusion "the step did not increase the GFS sharpness" (decided exactly by one_step)."""
+    return s.relation != "increased"
+
+
+def relative_increase(
+    W: np.ndarray, eta: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> np.ndarray:
+    """float64 violation score of "does not increase": the relative increase of the GFS sharpness."""
+    return (after - before) / before

@@ -1,0 +1,90 @@
+"""Evaluating claims: exactly at one point, and their hypotheses on a float64 batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_eta
+from ..model import Point, point
+from ..onestep import OneStep, exact_one_step
+from ..outcome import Outcome, classify
+from ._registry import get, registry
+from .claim import Claim, ClaimResult
+
+__all__ = ["evaluate", "hypothesis_batch"]
+
+
+def evaluate(
+    w: Any,
+    eta: Any,
+    *,
+    target: Any = 1,
+    scale: Any = 1,
+    claims: Iterable[str] | None = None,
+    step: OneStep | None = None,
+    outcome: Outcome | None = None,
+    max_steps: int = 20_000,
+) -> list[ClaimResult]:
+    """Evaluate claims at ``(w, eta)``: hypothesis, and the conclusion where it is defined.
+
+    Step conclusions are decided with :func:`scalar_eos.onestep.one_step`;
+    trajectory conclusions classify the GD run (float64 fast path,
+    ``max_steps``).  The conclusion is ``None`` when the claim does not speak
+    about this depth or the run is undecided.
+
+    Examples
+    --------
+    >>> res = evaluate(["0.5", "3"], "0.2", claims=["step-decrease", "step-decrease-d2"])
+    >>> [(r.id, r.hypothesis, r.conclusion) for r in res]
+    [('step-decrease', True, True), ('step-decrease-d2', True, True)]
+    """
+    p = point(w, target, scale)
+    eta_q = check_eta(eta) * p.scale
+    canon = Point(p.w, p.target, Fraction(1))
+    selected = [get(c) for c in claims] if claims is not None else registry()
+    results = []
+    for c in selected:
+        if c.depth is not None and c.depth != p.depth:
+            results.append(ClaimResult(c.id, False, None))
+            continue
+        hyp = bool(c.hypothesis(list(p.w), eta_q, p.target))
+        if c.kind == "step":
+            if step is None:
+                step = exact_one_step(canon, eta_q)
+            concl = c.conclude_step(step, p.w, eta_q, p.target)
+        else:
+            if outcome is None:
+                outcome = classify([float(x) for x in p.w], float(eta_q), target=float(p.target), max_steps=max_steps)
+            concl = c.conclusion(outcome, float(eta_q))
+        results.append(ClaimResult(c.id, hyp, None if concl is None else bool(concl)))
+    return results
+
+
+def hypothesis_batch(c: Claim, W: np.ndarray, eta: np.ndarray, y: Any) -> np.ndarray:
+    """The claim's hypothesis on every row of ``W`` (float64 ``batch_hypothesis``, else exact per row).
+
+    Rows with non-finite weights or a non-positive step, and rows of another depth than the claim's, are False.
+
+    Examples
+    --------
+    >>> from scalar_eos.claims import get
+    >>> hypothesis_batch(get("step-decrease-d2"), np.array([[1.0, 2.0]]), np.array([0.1]), 1.0)
+    array([ True])
+    """
+    n = W.shape[0]
+    yy = np.broadcast_to(np.asarray(y, dtype=float), (n,))
+    ok = np.all(np.isfinite(W), axis=1) & np.isfinite(eta) & (eta > 0)
+    if c.depth is not None and c.depth != W.shape[1]:
+        return np.zeros(n, dtype=bool)
+    if c.batch_hypothesis is not None:
+        with np.errstate(all="ignore"):
+            return ok & np.asarray(c.batch_hypothesis(W, eta, np.array(yy)), dtype=bool)
+    out = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(ok):
+        w = [Fraction(float(x)) for x in W[i]]
+        out[i] = bool(c.hypothesis(w, Fraction(float(eta[i])), Fraction(float(yy[i]))))
+    return out

@@ -1,0 +1,69 @@
+"""Command-line interface: ``scalar-eos COMMAND ...`` (also ``python -m scalar_eos``).
+
+One module per command (or small group of commands), each with
+``register(subparsers)`` that adds its parser and sets ``func``; :data:`COMMANDS`
+lists them in ``--help`` order.  Adding a command: a module here and one line
+in :data:`COMMANDS`.  Commands parse, call one API function and print the
+result's ``as_dict()`` (``--json``) or ``format_text()``.
+
+Every error the package raises on purpose (and every malformed argument) is
+reported as one line on stderr with exit status 2; a traceback is a bug.
+Exit status 1 means a check failed (a proof).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ..errors import ScalarEOSError
+from . import check, claims, demo, experiment, gfs, latex, plot, prove, run, search, sweep
+from ._parse import EXIT_USAGE, Parser, join_negative_values, parse_number, parse_weights
+
+__all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
+
+#: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
+COMMANDS = (gfs, run, check, search, claims, latex, prove, plot, sweep, experiment, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``scalar-eos`` argument parser (all commands).
+
+    Examples
+    --------
+    >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:4]
+    ['check', 'claims', 'demo', 'experiment']
+    """
+    from .. import __version__
+
+    parser = Parser(
+        prog="scalar-eos",
+        description="Check claims about gradient descent at the edge of stability on scalar networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"scalar-eos {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scalar-eos`` console script; returns the exit status."""
+    argv = join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except ScalarEOSError as exc:
+        print(f"scalar-eos: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("scalar-eos: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

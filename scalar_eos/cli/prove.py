@@ -1,0 +1,39 @@
+"""``scalar-eos prove``: run the machine-checked proofs in ``proofs/`` (exit status 1 if one fails)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("prove", help="run the machine-checked proofs in proofs/")
+    p.add_argument("names", nargs="*", help="proof names (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..prove import proofs_dir, run_proofs, write_latex
+
+    results = run_proofs(args.names or None)
+    # the document covers the whole theory: regenerate it only from a run of every proof
+    tex = None if args.names else write_latex(results, proofs_dir() / "build" / "proofs.tex")
+    failed = any(r["verdict"] == "FAILED" for r in results)
+    if args.json:
+        doc = {"proofs": [{k: r[k] for k in ("name", "verdict", "statement", "details")} for r in results]}
+        print(json.dumps(doc, indent=2))
+    else:
+        for r in results:
+            print(f"{r['name']:<24} {r['verdict']:<10} {r['seconds']:>7.2f} s  {r['statement']}")
+            if r["verdict"] == "FAILED":
+                print(f"    {r['details']}")
+        if tex is not None:
+            print(f"document: {tex}", file=sys.stderr)
+        else:
+            print("document not regenerated (run `scalar-eos prove` without names for all proofs)", file=sys.stderr)
+    return 1 if failed else 0

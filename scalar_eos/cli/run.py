@@ -1,0 +1,94 @@
+"""``scalar-eos run``: gradient descent from a point, its trajectory and its outcome."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any
+
+from .._format import json_number, text_number
+from .._validate import check_steps
+from ..errors import InvalidArgument, ScalarEOSError
+from ._parse import add_point_options, as_number, point_args, real
+
+__all__ = ["format_table", "register", "run"]
+
+COLUMNS = ("t", "loss", "product", "sharpness", "gfs_sharpness")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="run gradient descent and print the trajectory")
+    add_point_options(p, eta=True)
+    p.add_argument("--steps", type=int, default=100, help="number of GD steps (default 100)")
+    p.add_argument("--every", type=int, default=1, help="print every k-th step in the table")
+    p.add_argument(
+        "--budget", type=int, default=100_000, help="GD steps allowed to classify the outcome (default 100000)"
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true", help="print JSON")
+    g.add_argument("--csv", metavar="FILE", help="write the trajectory as CSV")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..dynamics import gd
+    from ..outcome import classify
+
+    c = point_args(args)
+    dps = c["dps"]
+    steps = check_steps(args.steps)
+    tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
+    records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
+    budget = check_steps(args.budget)
+    if budget < 1:
+        raise InvalidArgument("--budget must be at least 1 step")
+    w = [float(x) for x in c["weights"]]
+    outcome = classify(w, float(c["eta"]), target=float(c["target"]), scale=float(c["scale"]), max_steps=budget)
+    if args.csv:
+        try:
+            with open(args.csv, "w", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+                writer.writeheader()
+                writer.writerows(records)
+        except OSError as exc:
+            raise ScalarEOSError(f"cannot write --csv file {args.csv!r}: {exc.strerror}") from None
+        print(f"wrote {len(records)} rows to {args.csv}", file=sys.stderr)
+        return 0
+    if args.json:
+        doc = {
+            "depth": len(c["weights"]),
+            "weights": [real(x, dps) for x in c["weights"]],
+            "eta": real(c["eta"], dps),
+            "target": real(c["target"], dps),
+            "threshold": real(2 / as_number(c["eta"]) if dps is not None else 2 / c["eta"], dps),
+            "steps": steps,
+            "stopped": tr.stopped,
+            "trajectory": records,
+            "outcome": outcome.as_dict(),
+        }
+        print(json.dumps(doc, indent=2))
+        return 0
+    eta = as_number(c["eta"])
+    print(f"GD with eta = {text_number(eta, dps)}, 2/eta = {text_number(2 / eta, dps)}")
+    print(format_table(tr, every=max(1, args.every), dps=dps))
+    if tr.stopped:
+        print(f"stopped: {tr.stopped}")
+    print(outcome.format_text(float(c["eta"])))
+    return 0
+
+
+def format_table(tr: Any, *, every: int, dps: int | None) -> str:
+    """The trajectory as a fixed-width table (every ``every``-th step and the last one)."""
+    digits = 10 if dps is None else min(dps, 20)
+    width = digits + 8
+    lines = ["".join(f"{c:>{width if c != 't' else 6}}" for c in COLUMNS)]
+    n = len(tr)
+    for t in range(n):
+        if t % every and t != n - 1:
+            continue
+        vals = [tr.loss[t], tr.product[t], tr.sharpness[t], tr.gfs_sharpness[t]]
+        cells = "".join(f"{text_number(v, None if dps is None else digits, digits):>{width}}" for v in vals)
+        lines.append(f"{t:>6}{cells}")
+    return "\n".join(lines)

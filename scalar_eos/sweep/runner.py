@@ -1,0 +1,236 @@
+"""Running a sweep: serial or on Dask, resumable, with progress."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._progress import Progress
+from .._validate import check_int
+from ..errors import InvalidArgument, MissingDependency
+from .compute import compute_chunk
+from .design import n_chunks, normalize_design, total_rows
+from .storage import (
+    atomic_write_table,
+    atomic_write_text,
+    check_same,
+    chunk_path,
+    clean_tmp,
+    done_chunks,
+    merge,
+    meta_text,
+    read_sweep,
+    require_pyarrow,
+    to_table,
+)
+
+__all__ = ["SweepResult", "sigterm_as_interrupt", "sweep"]
+
+
+@dataclass
+class SweepResult:
+    """What :func:`sweep` did: the file, its rows, and how many chunks were computed now."""
+
+    path: str
+    rows: int
+    chunks: int
+    computed: int
+    resumed: int
+    seconds: float
+    complete: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "chunks": self.chunks,
+            "computed": self.computed,
+            "resumed": self.resumed,
+            "seconds": round(self.seconds, 3),
+            "complete": self.complete,
+        }
+
+    def format_text(self) -> str:
+        """One line for humans (``scalar-eos sweep``)."""
+        if self.computed == 0 and self.resumed == self.chunks:
+            return f"{self.path}: already complete ({self.rows} rows, same design); nothing to do"
+        resumed = f", {self.resumed} resumed" if self.resumed else ""
+        return (
+            f"wrote {self.path}: {self.rows} rows in {self.chunks} chunks ({self.computed} computed{resumed}) "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+def sweep(
+    design: Mapping[str, Any],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    max_chunks: int | None = None,
+) -> SweepResult:
+    """Run (or resume) a sweep and write ``out`` (Parquet).
+
+    Parameters
+    ----------
+    design : mapping
+        A design (see the module docstring); it is normalised first.
+    out : path
+        Output file.  Work in progress lives in ``out + ".parts/"``.
+    workers : int, optional
+        Run chunks on a local Dask cluster with this many worker processes.
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:8786``).
+    progress : bool, optional
+        Progress bar on stderr (default: only when stderr is a terminal).
+    max_chunks : int, optional
+        Stop after computing this many new chunks (the sweep stays resumable).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "s.parquet")
+    >>> r = sweep({"depth": 2, "samples": 300, "seed": 1, "chunk": 100}, out)
+    >>> r.rows, r.chunks, r.computed
+    (300, 3, 3)
+    >>> sweep({"depth": 2, "samples": 300, "seed": 1, "chunk": 100}, out).computed
+    0
+    """
+    pa = require_pyarrow()
+    d = normalize_design(design)
+    if workers is not None and scheduler is not None:
+        raise InvalidArgument("give either workers or scheduler, not both")
+    if workers is not None:
+        check_int(workers, "workers", 1, 1024)
+    if max_chunks is not None:
+        check_int(max_chunks, "max_chunks", 0)
+    t0 = time.monotonic()
+    out_p = Path(out)
+    parts = out_p.with_name(out_p.name + ".parts")
+    nch, total = n_chunks(d), total_rows(d)
+    if out_p.exists():
+        _table, stored = read_sweep(out_p)
+        check_same(stored, d, str(out_p))
+        if parts.exists():
+            shutil.rmtree(parts, ignore_errors=True)
+        return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
+    if not out_p.parent.exists():
+        raise InvalidArgument(f"directory {str(out_p.parent)!r} does not exist")
+    for stale in out_p.parent.glob(out_p.name + ".tmp-*"):  # a merge killed before its rename
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    parts.mkdir(exist_ok=True)
+    design_file = parts / "design.json"
+    stored = None
+    if design_file.exists():
+        try:
+            stored = json.loads(design_file.read_text(encoding="utf-8"))
+        except ValueError:
+            stored = None
+        if stored is not None:
+            check_same(stored, d, str(parts))
+    if stored is None:
+        atomic_write_text(meta_text(d), design_file)
+    clean_tmp(parts)
+    done = done_chunks(parts, nch)
+    todo = [k for k in range(nch) if k not in done]
+    resumed = len(done)
+    if max_chunks is not None:
+        todo = todo[:max_chunks]
+    rows_todo = sum(min(total, (k + 1) * d["chunk"]) - k * d["chunk"] for k in todo)
+    label = "sweep" + (f" (resuming: {resumed}/{nch} chunks done)" if resumed else "")
+    computed = 0
+    with Progress(rows_todo, label, enabled=progress) as bar:
+
+        def save(k: int, cols: dict[str, np.ndarray]) -> None:
+            nonlocal computed
+            atomic_write_table(to_table(cols), chunk_path(parts, k))
+            computed += 1
+            bar.update(len(cols["row"]))
+
+        if workers is None and scheduler is None:
+            for k in todo:
+                save(k, compute_chunk(d, k))
+        else:
+            _run_dask(d, todo, save, workers, scheduler)
+    complete = len(done_chunks(parts, nch)) == nch
+    if complete:
+        merge(d, parts, out_p, nch, pa)
+        shutil.rmtree(parts, ignore_errors=True)
+    return SweepResult(str(out_p), total, nch, computed, resumed, time.monotonic() - t0, complete)
+
+
+def _run_dask(
+    d, todo: list[int], save: Callable[[int, dict], None], workers: int | None, scheduler: str | None
+) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise MissingDependency("--workers/--scheduler need Dask: pip install 'scalar-eos[dask]'") from None
+    cluster = None
+    try:
+        if scheduler is not None:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as e:
+                raise InvalidArgument(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}") from None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        with client:
+            window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
+            pending = iter(todo)
+            futures = {}
+            for k in _take(pending, window):
+                futures[client.submit(compute_chunk, d, k, pure=False)] = k
+            ac = as_completed(list(futures))
+            for fut in ac:
+                k = futures.pop(fut)
+                save(k, fut.result())
+                fut.release()
+                for k2 in _take(pending, 1):
+                    nf = client.submit(compute_chunk, d, k2, pure=False)
+                    futures[nf] = k2
+                    ac.add(nf)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _take(it: Iterator[int], n: int) -> list[int]:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C (finished chunks are on disk either way)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
