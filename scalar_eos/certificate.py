@@ -92,6 +92,23 @@ class CertificateReport:
         """``{"valid", "boxes", "region", "first_failure"}`` (JSON-ready)."""
         return {"valid": self.valid, "boxes": self.boxes, "region": self.regions, "first_failure": self.first_failure}
 
+    def format_text(self) -> str:
+        """A short human-readable summary (first line VALID or INVALID)."""
+        rate = self.boxes / self.seconds if self.seconds > 0 else float("inf")
+        lines = [
+            f"{'VALID' if self.valid else 'INVALID'}: {self.boxes} boxes, depth {self.depth} "
+            f"({self.counts.get('certified', 0)} certified, {self.counts.get('outside', 0)} outside checked), "
+            f"{self.seconds:.1f} s ({rate:.0f} boxes/s)"
+        ]
+        lines += [f"  region {k}: {reg.get('set', reg)}" for k, reg in enumerate(self.regions)]
+        if self.first_failure is not None:
+            f = self.first_failure
+            lines.append(
+                f"  first failure: line {f.get('line')}, region {f.get('region')}, path {f.get('path')!r}: "
+                f"{f.get('reason')}"
+            )
+        return "\n".join(lines)
+
 
 # --------------------------------------------------------------------------- parsing
 

@@ -8,6 +8,7 @@ does not hold raises, and the proof is reported FAILED with that step.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -45,19 +46,30 @@ def _load(path: Path) -> Any:
     return mod
 
 
-def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run the named proofs (all by default); one result dict per proof."""
+def run_proofs(names: list[str] | None = None, *, certificate: str | None = None) -> list[dict[str, Any]]:
+    """Run the named proofs (all by default); one result dict per proof.
+
+    With ``certificate`` (a path), exactly one proof is named and it must accept ``run(certificate=...)`` (the
+    interval certifications): its certificate file is written there.
+    """
     available = find_proofs()
     selected = names or list(available)
     unknown = [n for n in selected if n not in available]
     if unknown:
         raise InvalidArgument(f"unknown proof(s) {unknown}; available: {', '.join(available)}")
+    if certificate is not None and len(selected) != 1:
+        raise InvalidArgument("--certificate needs exactly one proof name (a certifying proof)")
     results = []
     for name in selected:
         mod = _load(available[name])
+        kwargs: dict[str, Any] = {}
+        if certificate is not None:
+            if "certificate" not in inspect.signature(mod.run).parameters:
+                raise InvalidArgument(f"proof {name} writes no certificate (it is not an interval certification)")
+            kwargs["certificate"] = certificate
         start = time.perf_counter()
         try:
-            res = mod.run()
+            res = mod.run(**kwargs)
             verdict, details, steps = res["verdict"], res["details"], res.get("steps", [])
         except Exception as exc:  # a failed step: report it, never hide it
             verdict, details, steps = "FAILED", f"{type(exc).__name__}: {exc}", []

@@ -130,3 +130,42 @@ def test_malformed_files_are_invalid_arguments(small_certificate, tmp_path):
         verify_certificate(_write(tmp_path, [lines[0], json.dumps({"region": 0})]))
     with pytest.raises(InvalidArgument, match="arithmetic"):
         verify_certificate(small_certificate, arithmetic="arb")
+
+
+def test_gzip_certificate_is_read(small_certificate, tmp_path):
+    import gzip
+
+    packed = tmp_path / "small.jsonl.gz"
+    packed.write_bytes(gzip.compress(small_certificate.read_bytes()))
+    assert verify_certificate(packed, arithmetic="float").valid
+
+
+def _cli(capsys, *argv):
+    from scalar_eos.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_verify_certificate_exit_codes(small_certificate, tmp_path, capsys):
+    code, out, _ = _cli(capsys, "verify-certificate", str(small_certificate), "--json", "--arithmetic", "float")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"valid", "boxes", "region", "first_failure"} and doc["valid"] is True
+    code, out, _ = _cli(capsys, "verify-certificate", str(small_certificate), "--arithmetic", "float", "--quiet")
+    assert code == 0 and out.startswith("VALID: ")
+    lines = _lines(small_certificate)
+    gone = _write(tmp_path, lines[:3] + lines[4:])
+    code, out, _ = _cli(capsys, "verify-certificate", str(gone), "--json", "--arithmetic", "float")
+    assert code == 1 and json.loads(out)["valid"] is False and json.loads(out)["first_failure"]["reason"]
+    code, _, err = _cli(capsys, "verify-certificate", str(_write(tmp_path, ["garbage"])))
+    assert code == 2 and err.startswith("scalar-eos: error: certificate")
+
+
+def test_cli_prove_certificate_needs_one_certifying_proof(tmp_path, capsys):
+    code, _, err = _cli(capsys, "prove", "d2-region", "--certificate", str(tmp_path / "x.jsonl"))
+    assert code == 2 and "writes no certificate" in err
+    code, _, err = _cli(capsys, "prove", "d2-region", "gf-invariants", "--certificate", str(tmp_path / "x.jsonl"))
+    assert code == 2 and "exactly one proof" in err
+    assert not (tmp_path / "x.jsonl").exists()

@@ -18,13 +18,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import ScalarEOSError
-from . import check, claims, demo, experiment, gfs, latex, plot, prove, run, search, sweep
+from . import check, claims, demo, experiment, gfs, latex, plot, prove, run, search, sweep, verify_certificate
 from ._parse import EXIT_USAGE, Parser, join_negative_values, parse_number, parse_weights
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
 
 #: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
-COMMANDS = (gfs, run, check, search, claims, latex, prove, plot, sweep, experiment, demo)
+COMMANDS = (gfs, run, check, search, claims, latex, prove, verify_certificate, plot, sweep, experiment, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
