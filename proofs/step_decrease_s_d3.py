@@ -11,6 +11,10 @@ p_ij = s_i s_j, b = (eta r pi)^2 (r = pi - 1) and u the GFS point of s + beta/s,
 b.  The box rule (proofs/_bnb.py) cuts [0, b_max] into pieces, bounds each G_ij from below on every piece
 (cumulative integral plus the piece's negative part) and requires the factor-weighted sum to be >= 0 on every
 piece.  Boxes of weights are bisected until the rule holds; the arithmetic is arb ball arithmetic.
+
+Coverage: the stated compact boxes only.  The hypothesis allows unbounded weights; the margin there is
+measured (not proved) by proofs/_corner_d3.py.  ``run(certificate=PATH)`` writes the certificate file that
+``scalar-eos verify-certificate`` re-checks independently.
 """
 
 from __future__ import annotations
@@ -48,6 +52,17 @@ def run(regions: tuple = REGIONS, certificate=None, progress=None) -> dict:
     for (low, high, pi_max), res in zip(regions, results, strict=True):
         steps.append(_bnb.region_step(DEPTH, low, high, pi_max, res))
         parts.append(f"[{low}, {high}]^3 with pi/y < {pi_max}: {res['boxes']} boxes")
+    steps.append(
+        _bnb.step(
+            "not covered: weights outside the stated boxes (the hypothesis has no lower bound on eta, so weights are "
+            "unbounded).  In the corner w = (L, a e^tau, a e^-tau), a^2 = rho/L, L -> infinity, the decrease divided "
+            "by b sum_{i<j} (s_i - s_j)^2/p_ij converges in L for fixed rho = pi/y (about 4.5e-4 at rho = 1.5, "
+            "1.7e-5 at 1.99, 1.4e-6 at 1.9999 for L >= 1024) and tends to 0 as rho -> 2: the depth-2 boundary; in the "
+            "corner (L e^tau, L e^-tau, rho/L^2) it tends to 1 (proofs/_corner_d3.py)",
+            False,
+            "measured (mpmath, 50 digits), not proved",
+        )
+    )
     details = "on |w_i|/|y|^(1/3) in " + "; ".join(parts) + " (arb ball arithmetic, python-flint)"
     if certificate is not None:
         details += f"; certificate written to {certificate}"
