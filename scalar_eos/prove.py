@@ -117,9 +117,7 @@ def write_latex(results: list[dict[str, Any]], path: Path) -> Path:
         parts.append(f"\\paragraph{{How.}} {_tex_escape(r['details'])}\n")
         if r["steps"]:
             parts.append("\\begin{enumerate}\n")
-            parts += [
-                f"  \\item {_tex_escape(s['text'] if isinstance(s, dict) else s)}\n" for s in r["steps"]
-            ]
+            parts += [f"  \\item {_tex_escape(s['text'] if isinstance(s, dict) else s)}\n" for s in r["steps"]]
             parts.append("\\end{enumerate}\n")
     parts.append("\\end{document}\n")
     path.parent.mkdir(parents=True, exist_ok=True)
