@@ -30,13 +30,12 @@ DEPTH = 3
 REGIONS = (
     (Fraction(1, 2), Fraction(2), Fraction(2)),
     (Fraction(1, 4), Fraction(4), Fraction(31, 16)),
-    (Fraction(1, 8), Fraction(8), Fraction(15, 8)),
 )
 STATEMENT = (
     "For D = 3: if 0 < pi(w)/y < 2 and eta psi(w) <= 2 sqrt 2, then psi(GD(w)) <= psi(w) - certified for every "
-    "eta > 0 with eta psi(w) <= 2 sqrt 2 and every w with |w_i|/|y|^(1/3) in [1/2, 2] (0 < pi/y < 2), with "
-    "|w_i|/|y|^(1/3) in [1/4, 4] and 0 < pi/y < 31/16, and with |w_i|/|y|^(1/3) in [1/8, 8] and 0 < pi/y < 15/8. "
-    "Weights outside these boxes (the hypothesis allows unbounded ones) are not covered."
+    "eta > 0 with eta psi(w) <= 2 sqrt 2 and every w with |w_i|/|y|^(1/3) in [1/2, 2] (0 < pi/y < 2) and with "
+    "|w_i|/|y|^(1/3) in [1/4, 4] and 0 < pi/y < 31/16. Weights outside these boxes (the hypothesis allows "
+    "unbounded ones) are not covered."
 )
 
 
