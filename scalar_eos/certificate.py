@@ -54,7 +54,6 @@ from .errors import InvalidArgument
 __all__ = ["CertificateReport", "verify_certificate"]
 
 FORMAT = "scalar-eos-certificate/1"
-CLAIM = "step-decrease-s"
 
 
 @dataclass(frozen=True)
@@ -127,8 +126,10 @@ def _header(line: str, source: str) -> dict[str, Any]:
         raise InvalidArgument(f"certificate {source}: header is not JSON ({exc})") from None
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise InvalidArgument(f"certificate {source}: not a {FORMAT} file")
-    if head.get("claim") != CLAIM:
-        raise InvalidArgument(f"certificate {source}: claim {head.get('claim')!r} is not {CLAIM!r}")
+    from .claims.step_decrease_s import CLAIM  # the one claim these certificates are about
+
+    if head.get("claim") != CLAIM.id:
+        raise InvalidArgument(f"certificate {source}: claim {head.get('claim')!r} is not {CLAIM.id!r}")
     depth = head.get("depth")
     if not isinstance(depth, int) or not 2 <= depth <= 5:
         raise InvalidArgument(f"certificate {source}: depth must be an integer in 2..5, got {depth!r}")
