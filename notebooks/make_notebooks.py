@@ -248,15 +248,15 @@ NOTEBOOKS["04_phase_diagram.ipynb"] = [
         "md",
         """# 4. Where GD ends: the phase diagram
 
-Starting points `w0 = rho^(1/D) (e^k, e^-k, 1)` (product `rho`, imbalance `k = 0.5`) and step
-sizes set through `eta * psi(w0)`.  Each cell is classified by
+Starting points `w0 = r^(1/D) (e^k, e^-k, 1)` (`pi_over_y = pi(w0)/y = r`, target `y = 1`, imbalance
+`k = 0.5`) and step sizes set through `eta_psi = eta * psi(w0)`.  Each cell is classified by
 `scalar_eos.classify_batch`: converged (and where: at the EoS, or far below
 `2/eta`), periodic, diverged, undecided.""",
     ),
     ("code", SETUP),
     (
         "code",
-        """pd = phase.phase_diagram(3, products=np.linspace(0.1, 1.9, 12), eta_psi=np.linspace(0.5, 3.5, 24), max_steps=4000)
+        """pd = phase.phase_diagram(3, pi_over_y=np.linspace(0.1, 1.9, 12), eta_psi=np.linspace(0.5, 3.5, 24), max_steps=4000)
 print(pd.counts())
 phase.plot_phase(pd, "phase3.png")
 display(Image("phase3.png"))""",
@@ -439,6 +439,112 @@ Starts above `2/eta` are pulled down to just below `2/eta`, as predicted.""",
         """rep = search.search("zhu-minimalist", 4, budget=300, seed=0, max_reports=2)
 for ce in rep.counterexamples:
     print(ce.weights, "eta =", ce.eta, "|", ce.detail)""",
+    ),
+]
+
+
+NOTEBOOKS["07_beyond_convergence.ipynb"] = [
+    (
+        "md",
+        """# 7. Beyond convergence: the central flow, exact orbits, period doubling
+
+Where GD sits *on* the edge of stability it follows, on average over its
+oscillation, the **central flow** (Cohen, Damian, Talwalkar, Kolter and Lee)
+`dw/dt = -eta [grad L + 1/2 sigma^2 grad S]`, with `S` the top Hessian eigenvalue
+and `sigma^2 >= 0` the smallest value that keeps `eta S <= 2`.  Where it does not
+converge, GD settles on periodic orbits of the map `G(w) = w - eta grad L(w)`,
+which we compute to any precision with their Floquet multipliers, and which
+double their period as `eta` grows.""",
+    ),
+    ("code", SETUP + "from scalar_eos import central, edge, orbits, bifurcation, regimes\nimport mpmath"),
+    (
+        "md",
+        """## The central flow near the edge
+A minimiser with `eta psi = 2.1` (`D = 3`, `eta = 0.5`), perturbed by `1e-3`.  GD
+oscillates, its sharpness falls to the edge; the flow moves along `eta S = 2`
+(`sigma^2 > 0`) and ends on a minimiser with sharpness exactly `2/eta`.""",
+    ),
+    (
+        "code",
+        """a = np.sqrt((3.2 + np.sqrt(3.2**2 - 4)) / 2)
+w0 = np.array([a, 1 / a, 1.0]) * (1 + 1e-3)
+c = edge.compare_gd(w0, 0.5, 300)
+flow = c["flow"]
+print("flow:", flow.status, flow.kind, "end point", flow.final, "eta S =", 0.5 * flow.final_sharpness)
+print("GD after 300 steps:", c["gd"][-1], "eta S =", 0.5 * c["gd_final_sharpness"])
+print(f"two-step average vs flow: max rel. gap {c['max_error']:.3g}, at the end {c['final_error']:.3g}; "
+      f"gradient flow at the end {c['gf_error'][-1]:.3g}")
+display(Image(edge.plot_central(c, "central_near_edge.png")))""",
+    ),
+    (
+        "md",
+        """The flow tracks GD's average far better than gradient flow does; what remains
+is GD's `O(eta)` drift (each step adds a balancing term `a^2/w_i^2` to the
+squared weights), which the central flow does not model.  Its prediction of
+the time-averaged loss is `L + sigma^2 S / 2` (`= L + sigma^2/eta` on the edge).
+
+## Where GD leaves the flow: far above the edge
+From `eta S(w0) = 3.2` GD is catapulted and lands far below the edge; the flow
+slides down to the edge and ends at `2/eta`.""",
+    ),
+    (
+        "code",
+        """c = edge.compare_gd([0.4, 3.0], 0.35, 150)
+print("GD ends at eta S =", round(0.35 * c["gd_final_sharpness"], 4), "| flow ends at eta S =",
+      round(0.35 * c["central_final_sharpness"], 12), "| they part at step", c["departure"])""",
+    ),
+    (
+        "md",
+        """## Exact periodic orbits
+Past `eta psi_min = 2` no minimiser is stable and GD settles on a period-2 orbit.
+`find_orbit` detects the period from a float64 run, then Newton's method on
+`G^k(w) = w` runs in mpmath; the multipliers are the eigenvalues of the product
+of the Jacobians `I - eta H` along the orbit.""",
+    ),
+    (
+        "code",
+        """for eta, k in (("1.1", None), ("1.26", None), ("1.292", 8), ("1.26", 2)):
+    o = orbits.find_orbit(["1.05", "1.05"], eta, period=k, dps=30)
+    d = o.as_dict()
+    print(f"eta = {eta}: period {o.period}, {'stable' if o.stable else 'unstable'}, "
+          f"max |mu| = {mpmath.nstr(max(abs(m) for m in o.multipliers), 12)}, w_0 = {d['points'][0][0][:22]}...")""",
+    ),
+    (
+        "md",
+        """## The period-doubling cascade
+The first doubling is where the multiplier `1 - eta psi(w*)` of the fixed point
+crosses `-1`: for balanced weights `eta_c = 2/psi_min`, found here as a root in
+mpmath and compared with the formula.  Just past it the 2-cycle has amplitude
+`K (eta psi_min - 2)^(1/2)` with `K` from the flip normal form.""",
+    ),
+    (
+        "code",
+        """for depth in (2, 3, 4):
+    r = bifurcation.period_doubling_threshold(depth, dps=40)
+    print(f"D = {depth}: root {mpmath.nstr(r['eta'], 25)}, 2/psi_min {mpmath.nstr(r['formula'], 25)}, "
+          f"difference {mpmath.nstr(r['difference'], 3)}")
+sup = regimes.supercritical(3, mus=(1e-2, 1e-3, 1e-4))
+print("D = 3, K =", round(sup["K"], 10), " slope of log(delta) vs log(mu):", round(sup["slope"], 5))
+for row in sup["rows"]:
+    print(f"  mu = {row['mu']:.0e}: delta / (K sqrt mu) = {row['ratio']:.8f}, stable: {row['stable']}")
+display(Image(bifurcation.plot_bifurcation("bifurcation.png", depth=2)))""",
+    ),
+    (
+        "md",
+        """## The regimes as claims
+`regime-subcritical` (for `2/psi_min > eta > 2/psi(w0)`: monotone decrease of
+`psi`, convergence with sharpness `<= 2/eta`) and `regime-supercritical`
+(a balanced 2-cycle with the normal-form amplitude) are built-in claims, so
+`check`, `search` and `sweep` work on them.  The subcritical one fails where GD,
+started far above the edge, diverges.""",
+    ),
+    (
+        "code",
+        """for cid, w, eta in (("regime-subcritical", ["0.6", "2.0", "0.9"], "0.45"),
+                    ("regime-supercritical", ["1.05", "0.97"], "1.03"),
+                    ("regime-subcritical", [2.5594969047609393, 3.4496291476586673], 0.48605637434127225)):
+    r = claims.evaluate(w, eta, claims=[cid])[0]
+    print(cid, w, eta, "hypothesis:", r.hypothesis, "conclusion:", r.conclusion)""",
     ),
 ]
 

@@ -553,3 +553,18 @@ def region_step(depth: int, low: Fraction, high: Fraction, pi_max: Fraction, res
         True,
         "arb ball arithmetic (python-flint), sound piecewise rule",
     )
+
+
+def region_rows(depth: int, regions: tuple, results: list) -> list[dict]:
+    """One row per certified region for the proofs document: set, boxes, certified, outside, margin, seconds."""
+    return [
+        {
+            "set": f"|w_i|/|y|^(1/{depth}) in [{low}, {high}], 0 < pi/y < {pi_max}, eta psi <= 2 sqrt 2",
+            "boxes": res["boxes"],
+            "certified": res["certified"],
+            "outside": res["outside"],
+            "smallest_margin": res["smallest_margin"],
+            "seconds": round(res["seconds"], 1),
+        }
+        for (low, high, pi_max), res in zip(regions, results, strict=True)
+    ]

@@ -65,4 +65,9 @@ def run(regions: tuple = REGIONS, certificate=None, progress=None) -> dict:
     details = "on |w_i|/|y|^(1/3) in " + "; ".join(parts) + " (arb ball arithmetic, python-flint)"
     if certificate is not None:
         details += f"; certificate written to {certificate}"
-    return {"verdict": "CERTIFIED", "details": details, "steps": steps}
+    return {
+        "verdict": "CERTIFIED",
+        "details": details,
+        "steps": steps,
+        "regions": _bnb.region_rows(DEPTH, regions, results),
+    }

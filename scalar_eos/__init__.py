@@ -31,10 +31,13 @@ from .outcome import Outcome, classify, classify_batch
 #: Subpackages and modules reachable as attributes (``scalar_eos.claims``), imported on first use so that
 #: ``import scalar_eos`` stays fast (no SymPy, matplotlib, pyarrow or Dask at import).
 SUBMODULES = (
+    "bifurcation",
     "canonical",
+    "central",
     "claims",
     "cli",
     "dynamics",
+    "edge",
     "errors",
     "fast",
     "flow",
@@ -42,10 +45,12 @@ SUBMODULES = (
     "latex",
     "model",
     "onestep",
+    "orbits",
     "outcome",
     "phase",
     "plots",
     "prove",
+    "regimes",
     "search",
     "strategies",
     "sweep",

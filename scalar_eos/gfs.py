@@ -46,7 +46,7 @@ from ._validate import check_dps
 from .errors import PrecisionError
 from .model import Point, output, point
 
-__all__ = ["GFS", "gfs", "gfs_sharpness", "psi_min"]
+__all__ = ["GFS", "exact_psi", "gfs", "gfs_sharpness", "psi", "psi_min"]
 
 _MAX_NEWTON = 400
 
@@ -229,7 +229,8 @@ def gfs_sharpness(w: Any, *, target: Any = 1, scale: Any = 1, dps: int | None = 
     """GFS sharpness :math:`\\psi(w) = m\\,y^2\\sum_i 1/(w_i^2 + c^*)`.
 
     At a point whose flow ends at a saddle this is the sharpness at the saddle
-    (use :func:`gfs` to see the kind).
+    (use :func:`gfs` to see the kind), which differs from the formula; :func:`psi`
+    gives the formula everywhere.
 
     Examples
     --------
@@ -239,6 +240,39 @@ def gfs_sharpness(w: Any, *, target: Any = 1, scale: Any = 1, dps: int | None = 
     True
     """
     return gfs(w, target=target, scale=scale, dps=dps).sharpness
+
+
+def exact_psi(p: Point) -> mpmath.mpf:
+    """:func:`psi` on an exact point, at the working precision."""
+    q = [x * x for x in p.w]
+    qmin = min(q)
+    d = [x - qmin for x in q]
+    e = mp.exp(_solve_log_shift(d, p.target))  # e = min w^2 + c* > 0
+    return _exact.to_mpf(p.scale * p.target * p.target) * mp.fsum(1 / (_exact.to_mpf(x) + e) for x in d)
+
+
+def psi(w: Any, *, target: Any = 1, scale: Any = 1, dps: int | None = None) -> Any:
+    """The function :math:`\\psi(w) = m\\,y^2\\sum_i 1/(w_i^2 + c^*)` of the squares, wherever GF ends.
+
+    ``c*`` is the root of :math:`\\prod_i (w_i^2 + c) = y^2` in :math:`(-\\min_i w_i^2, \\infty)`.  Where gradient
+    flow from ``w`` ends at a minimiser this is the GFS sharpness (:func:`gfs_sharpness`); where it ends at a
+    saddle (the smallest magnitude attained twice with ``pi/y < 0``, or two zero weights) it is *not* a
+    sharpness: the sharpness there is the saddle's top Hessian eigenvalue.  The lemmas in ``proofs/`` and the
+    one-step claims are statements about this function (the convention for saddle landings).
+
+    Examples
+    --------
+    >>> round(psi([0.3, -0.3]), 12)  # GF ends at the saddle 0, whose sharpness is 1
+    2.0
+    >>> round(gfs_sharpness([0.3, -0.3]), 12)
+    1.0
+    >>> round(psi([1.0, 1.0]), 12) == round(gfs_sharpness([1.0, 1.0]), 12)
+    True
+    """
+    dps = check_dps(dps)
+    pt = point(w, target, scale)
+    with mp.workdps(_exact.working_dps(dps)):
+        return output(exact_psi(pt), dps, "psi")
 
 
 def psi_min(depth: int, *, target: Any = 1, scale: Any = 1, dps: int | None = None) -> Any:

@@ -9,6 +9,15 @@ equality in every case we know of, e.g. balanced weights or ``pi = y``).
 
 So ``decreased`` is right even when the two values agree to 12 (or 200)
 digits.
+
+Convention for saddle landings.  The compared quantity is the function
+``psi(w) = y^2 sum_i 1/(w_i^2 + c*)`` of the squares (:func:`scalar_eos.gfs.psi`),
+the quantity the lemmas in ``proofs/`` are about.  Where gradient flow ends at
+a minimiser it is the GFS sharpness.  Where it ends at a saddle (``kind_before``
+or ``kind_after == "saddle"``, e.g. a step from ``(1.5, 1.2)`` with
+``eta = 1.25`` lands on ``(0.3, -0.3)``), ``psi`` is not a sharpness; the
+sharpness at the end of the flow, the saddle's top Hessian eigenvalue, is
+reported separately (``gfs_before``, ``gfs_after``).
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from mpmath import mp
 from . import _exact
 from ._validate import check_dps, check_eta
 from .dynamics import exact_step
-from .gfs import exact_gfs
+from .gfs import exact_gfs, exact_psi
 from .model import Point, point
 
 __all__ = ["OneStep", "one_step"]
@@ -37,15 +46,19 @@ class OneStep:
     Attributes
     ----------
     gfs_before, gfs_after : mpf
-        GFS sharpness of ``w`` and of ``GD(w)`` (at least ``dps`` digits).
+        Sharpness at the end of gradient flow from ``w`` and from ``GD(w)`` (at least ``dps`` digits): the GFS
+        sharpness, or the saddle's top Hessian eigenvalue where the flow ends at a saddle.
     relation : ``"decreased"``, ``"increased"`` or ``"unchanged"``
-        Decided with certainty (see the module docstring).
+        How ``psi`` changed, decided with certainty (see the module docstring).
     digits : int
         Working precision at which the relation was decided.
     kind_before, kind_after : str
         ``"minimum"`` or ``"saddle"``: where GF ends from each point.
     w_after : list of Fraction
         The exact next iterate.
+    psi_before, psi_after : mpf
+        The function ``psi`` of the squares at ``w`` and ``GD(w)``; equal to ``gfs_before`` / ``gfs_after``
+        unless the flow ends at a saddle.
     """
 
     gfs_before: Any
@@ -55,6 +68,13 @@ class OneStep:
     kind_before: str
     kind_after: str
     w_after: list[Fraction]
+    psi_before: Any = None
+    psi_after: Any = None
+
+    @property
+    def saddle_landing(self) -> bool:
+        """True when gradient flow from ``w`` or from ``GD(w)`` ends at a saddle (``psi`` is then not a sharpness)."""
+        return "saddle" in (self.kind_before, self.kind_after)
 
     @property
     def decreased(self) -> bool:
@@ -72,18 +92,20 @@ def exact_one_step(p: Point, eta: Fraction, dps: int = 50) -> OneStep:
     after = Point(exact_step(p, eta), p.target, p.scale)
     relation = "unchanged"
     used = _PRECISIONS[-1]
-    res_b = res_a = None
+    psi_b = psi_a = None
     for digits in _PRECISIONS:
         wp = max(digits, dps) + _exact.GUARD_DIGITS
         with mp.workdps(wp):
-            res_b, res_a = exact_gfs(p), exact_gfs(after)
-            diff = res_a["sharpness"] - res_b["sharpness"]
-            scale = max(abs(res_a["sharpness"]), abs(res_b["sharpness"]), mp.mpf(2) ** (-mp.prec * 4))
+            psi_b, psi_a = exact_psi(p), exact_psi(after)
+            diff = psi_a - psi_b
+            scale = max(abs(psi_a), abs(psi_b), mp.mpf(2) ** (-mp.prec * 4))
             if abs(diff) > scale * mp.mpf(10) ** (-max(digits, dps) - _exact.GUARD_DIGITS // 2):
                 relation = "decreased" if diff < 0 else "increased"
                 used = wp
                 break
-    assert res_b is not None and res_a is not None
+    assert psi_b is not None and psi_a is not None
+    with mp.workdps(used):
+        res_b, res_a = exact_gfs(p), exact_gfs(after)
     return OneStep(
         gfs_before=res_b["sharpness"],
         gfs_after=res_a["sharpness"],
@@ -92,6 +114,8 @@ def exact_one_step(p: Point, eta: Fraction, dps: int = 50) -> OneStep:
         kind_before=res_b["kind"],
         kind_after=res_a["kind"],
         w_after=after.w,
+        psi_before=psi_b,
+        psi_after=psi_a,
     )
 
 
@@ -117,6 +141,9 @@ def one_step(w: Any, eta: Any, *, target: Any = 1, scale: Any = 1, dps: int | No
     ('decreased', True)
     >>> one_step(["1", "1"], "0.3").relation  # balanced: psi cannot change
     'unchanged'
+    >>> r = one_step(["1.5", "1.2"], "1.25")  # lands on (0.3, -0.3): gradient flow from there ends at a saddle
+    >>> r.kind_after, r.saddle_landing, float(r.psi_after), float(r.gfs_after)
+    ('saddle', True, 2.0, 1.0)
     """
     dps = check_dps(dps) or 50
     return exact_one_step(point(w, target, scale), check_eta(eta), dps)

@@ -13,9 +13,9 @@ NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
 nbformat = pytest.importorskip("nbformat")
 
 
-def test_the_six_notebooks_exist():
+def test_the_notebooks_exist():
     names = [p.name[:2] for p in NOTEBOOKS]
-    assert names == ["01", "02", "03", "04", "05", "06"]
+    assert names == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 
 import pytest
 
-from scalar_eos.prove import find_proofs, proofs_dir, run_proofs
+from scalar_eos.prove import find_proofs, normalise_steps, proofs_dir, run_proofs
 
 REQUIRED = {
     "gf-invariants",
@@ -21,17 +23,59 @@ REQUIRED = {
     "step-decrease-order",
     "step-decrease-s-d3",
     "step-decrease-s-d4",
+    "reductions",
 }
 LONG = {"step-decrease-s-d3", "step-decrease-s-d4"}  # full interval certifications (minutes to hours): slow only
 
 
+@functools.cache
+def fast_results() -> tuple:
+    """One run of every fast proof, shared by the tests of this module."""
+    return tuple(run_proofs(sorted(set(find_proofs()) - LONG)))
+
+
 def test_every_proof_is_proved():
-    names = sorted(set(find_proofs()) - LONG)
-    results = run_proofs(names)
+    results = fast_results()
     assert REQUIRED - LONG <= {r["name"] for r in results}
     for r in results:
         assert r["verdict"] in ("PROVED", "CERTIFIED"), (r["name"], r["details"])
         assert r["steps"], r["name"]
+        for s in r["steps"]:
+            assert set(s) <= {"text", "checked", "how", "tex"} and s["text"], (r["name"], s)
+            assert s["how"].startswith("argued") == (not s["checked"]), (r["name"], s)
+        assert r["checked_steps"] + r["argued_steps"] == len(r["steps"])
+        # the proofs check far more than they argue (counts measured when the steps were first tagged)
+        assert r["checked_steps"] >= 2 * r["argued_steps"], r["name"]
+
+
+def test_legacy_string_steps_are_argued():
+    steps = normalise_steps(["a prose step (checked)", {"text": "t", "checked": False, "how": "SymPy"}])
+    assert [s["checked"] for s in steps] == [False, False]
+    assert [s["how"] for s in steps] == ["argued", "argued (SymPy)"]
+
+
+def test_every_depth_steps_are_symbolic():
+    """General-D statements are checked for symbolic D, not only for small explicit depths."""
+    wanted = {"gf-invariants", "gd-step-squares", "sharpness-at-minimum", "step-decrease-order", "reductions"}
+    for r in (r for r in fast_results() if r["name"] in wanted):
+        assert any(s["checked"] and ("every D" in s["how"] or "symbolic D" in s["how"]) for s in r["steps"]), r["name"]
+
+
+def test_linear_sums_is_sound():
+    """The symbolic-D helper proves true identities and does not prove a false one."""
+    sys.path.insert(0, str(proofs_dir()))
+    import sympy as sp
+    from _common import D_SYM, I_SYM, linear_sums
+
+    x = sp.IndexedBase("x")
+    j = sp.Symbol("j", integer=True, positive=True)
+    total = sp.Sum(x[j], (j, 1, D_SYM))
+    assert linear_sums(sp.Sum(2 * x[I_SYM] + total, (I_SYM, 1, D_SYM)) - 2 * total - D_SYM * total).doit() == 0
+    false = linear_sums(sp.Sum(x[I_SYM] ** 2, (I_SYM, 1, D_SYM)) - total**2)
+    assert sp.simplify(false.doit()) != 0
+    for d in range(1, 5):  # the true identity evaluated at explicit depths
+        xs = sp.symbols(f"x1:{d + 1}")
+        assert sp.expand(sum(2 * v + sum(xs) for v in xs) - 2 * sum(xs) - d * sum(xs)) == 0
 
 
 CERTIFICATES = proofs_dir() / "certificates"
@@ -103,10 +147,12 @@ def test_certification_on_a_reduced_region():
 
     res = _d3().run(((F(1), F(5, 4), F(2)),))
     assert res["verdict"] == "CERTIFIED"
-    assert res["steps"][0]["checked"] and "SymPy" in res["steps"][0]["how"]  # the derivative identity was checked
-    assert "boxes processed" in res["steps"][-1]["text"] and res["steps"][-1]["checked"]
+    steps = normalise_steps(res["steps"])
+    assert steps[0]["checked"] and "SymPy" in steps[0]["how"]  # the derivative identity was checked
+    assert any("boxes processed" in s["text"] and s["checked"] for s in steps)
     assert all(set(s) == {"text", "checked", "how"} for s in res["steps"])
-    assert any(not s["checked"] and s["how"].startswith("argued") for s in res["steps"])
+    assert any(not s["checked"] and s["how"].startswith("argued") for s in steps)
+    assert any(not s["checked"] and s["text"].startswith("not covered") for s in steps)
 
 
 def test_certification_fails_where_the_claim_is_false():
@@ -147,20 +193,38 @@ def test_cli_prove_json():
     )
     assert out.returncode == 0
     doc = json.loads(out.stdout)
-    assert doc["proofs"][0]["name"] == "d2-region" and doc["proofs"][0]["verdict"] == "PROVED"
-    assert set(doc["proofs"][0]) == {"name", "verdict", "statement", "details"}
+    (p,) = doc["proofs"]
+    assert p["name"] == "d2-region" and p["verdict"] == "PROVED"
+    assert set(p) == {"name", "verdict", "statement", "details", "seconds", "steps", "checked_steps", "argued_steps"}
+    assert all(set(s) == {"text", "checked", "how"} for s in p["steps"])
+    assert p["checked_steps"] == sum(s["checked"] for s in p["steps"]) and p["argued_steps"] == 0
     assert set(find_proofs()) >= REQUIRED
 
 
+def test_text_to_tex_puts_relations_in_math():
+    from scalar_eos._proof_tex import text_to_tex
+
+    tex = text_to_tex("if 0 < pi/y < 2 and eta psi <= 2 sqrt 2, then |w_(1) w_(2)| >= a^2 (proof d2-region).")
+    outside = re.sub(r"\$[^$]*\$", "", tex)  # the text outside formulas
+    assert not set("<>|^_") & set(outside.replace("\\_", "")), tex
+    assert "$0 < \\pi /y < 2$" in tex and "\\le" in tex and "\\sqrt{2}" in tex and "w_{(1)}" in tex
+    assert "proof d2-region)." in tex  # proof names and words stay text
+
+
 def test_document_compiles(tmp_path):
+    """The document compiles; its text has no garbled glyphs; every step is tagged; the counts are stated."""
     import shutil
 
     from scalar_eos.prove import write_latex
 
-    results = run_proofs(["d2-region", "sharpness-at-minimum"])
+    results = list(fast_results())
     tex = write_latex(results, tmp_path / "proofs.tex")
     text = tex.read_text()
-    assert "d2-region: PROVED" in text and "\\begin{enumerate}" in text
+    n_checked = sum(r["checked_steps"] for r in results)
+    n_argued = sum(r["argued_steps"] for r in results)
+    assert f"{n_checked} are checked" in text and f"{n_argued} are argued" in text
+    assert text.count("\\checkedtag{") == n_checked and text.count("\\arguedtag{") == n_argued
+    assert "\\usepackage[T1]{fontenc}" in text and "\\begin{lemma}" in text
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex not installed")
     out = subprocess.run(
@@ -171,8 +235,17 @@ def test_document_compiles(tmp_path):
         check=False,
     )
     assert out.returncode == 0, out.stdout[-2000:]
-    assert (tmp_path / "proofs.pdf").stat().st_size > 10_000
     assert "Overfull" not in out.stdout
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    pdf_text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "proofs.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for garbled in "\u00a1\u00bf\u2014":  # what OT1 prints for < > | in text mode
+        assert garbled not in pdf_text, garbled
+    assert pdf_text.count("argued") >= n_argued and "checked:" in pdf_text
+    for r in results:
+        assert r["name"] in pdf_text
 
 
 # --------------------------------------------------------------------------- the box rule over b is sound

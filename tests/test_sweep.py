@@ -43,7 +43,7 @@ def test_defaults_are_filled_and_stored(tmp_path):
     w = np.stack([cols[f"w{i}"] for i in (1, 2, 3)], axis=1)
     assert np.all((w >= 0.2) & (w <= 5.0))
     assert np.all((cols["eta_psi0"] >= 0.5) & (cols["eta_psi0"] <= 3.0))
-    np.testing.assert_allclose(cols["product0"], np.prod(w, axis=1))
+    np.testing.assert_allclose(cols["pi_over_y0"], np.prod(w, axis=1))
 
 
 def test_chunks_are_independent_of_order_and_process():
@@ -150,7 +150,8 @@ def test_version_change_is_refused(tmp_path, monkeypatch):
         ({"weights": {"dist": "loguniform", "low": 2, "high": 1}}, "low must be < high"),
         ({"weights": {"dist": "gamma", "low": 1, "high": 2}}, "must be 'uniform' or 'loguniform'"),
         ({"weights": {"dist": "uniform", "low": -1, "high": 2}}, "must be positive"),
-        ({"weights": {"product": 0}}, "must be non-zero"),
+        ({"weights": {"pi_over_y": 0}}, "must be non-zero"),
+        ({"weights": {"pi_over_y": 1, "product": 1}}, "give 'pi_over_y' only"),
         ({"eta": 0.1, "eta_psi": 1.0}, "either eta or eta_psi"),
         ({"eta": -0.1}, "eta must be positive"),
         ({"eta_psi": {"linspace": [1, 2]}}, r"\[start, stop, count\]"),
@@ -172,7 +173,7 @@ def test_design_files(tmp_path, capsys):
     toml = tmp_path / "d.toml"
     toml.write_text(
         'depth = 2\nsamples = 3\nmode = "run"\nmax_steps = 2000\n'
-        "[weights]\nproduct = {linspace = [0.5, 1.5, 2]}\nimbalance = 0.3\n"
+        "[weights]\npi_over_y = {linspace = [0.5, 1.5, 2]}\nimbalance = 0.3\n"
         "[eta_psi]\ngrid = [1.0, 2.5]\n"
     )
     d = sw.normalize_design(sw.load_design(toml))
@@ -191,24 +192,24 @@ def test_design_files(tmp_path, capsys):
 
 def test_grid_run_reproduces_the_phase_diagram(tmp_path):
     """A grid design in run mode gives the categories of scalar_eos.phase, cell by cell."""
-    prods, cs = [0.3, 0.9, 1.6], [0.8, 2.2, 2.6, 3.5]
+    pi_over_y, eta_psi = [0.3, 0.9, 1.6], [0.8, 2.2, 2.6, 3.5]
     design = {
         "depth": 3,
         "samples": 1,
         "mode": "run",
         "max_steps": 3000,
         "chunk": 5,
-        "weights": {"product": {"grid": prods}, "imbalance": 0.5},
-        "eta_psi": {"grid": cs},
+        "weights": {"pi_over_y": {"grid": pi_over_y}, "imbalance": 0.5},
+        "eta_psi": {"grid": eta_psi},
     }
     out = tmp_path / "grid.parquet"
     sw.sweep(design, out)
     cols, _ = _table(out)
-    pd = phase_diagram(3, products=prods, eta_psi=cs, imbalance=0.5, max_steps=3000)
+    pd = phase_diagram(3, pi_over_y=pi_over_y, eta_psi=eta_psi, imbalance=0.5, max_steps=3000)
     expected = [CATEGORIES[k] for k in pd.category.ravel()]
     assert list(cols["category"]) == expected
-    np.testing.assert_allclose(cols["eta_psi0"], np.tile(cs, len(prods)), rtol=1e-14)
-    np.testing.assert_allclose(cols["product0"], np.repeat(prods, len(cs)), rtol=1e-14)
+    np.testing.assert_allclose(cols["eta_psi0"], np.tile(eta_psi, len(pi_over_y)), rtol=1e-14)
+    np.testing.assert_allclose(cols["pi_over_y0"], np.repeat(pi_over_y, len(eta_psi)), rtol=1e-14)
 
 
 def test_step_report_counterexamples_are_exact(tmp_path):
@@ -287,3 +288,57 @@ def test_parts_dir_with_stale_tmp_files(tmp_path):
     sw.sweep(SMALL, out)
     assert filecmp.cmp(ref, out, shallow=False)
     assert sorted(os.listdir(tmp_path)) == ["ref.parquet", "s.parquet"]
+
+
+def _as_release_0_1(table):
+    """``table`` as release 0.1 wrote it: column ``product0``, design key ``weights.product``."""
+    names = ["product0" if c == "pi_over_y0" else c for c in table.column_names]
+    raw = (table.schema.metadata or {}).get(sw.storage.META_KEY)
+    if raw is None:  # a chunk: no metadata
+        return table.rename_columns(names)
+    meta = json.loads(raw)
+    w = meta["design"]["weights"]
+    meta["design"]["weights"] = {("product" if k == "pi_over_y" else k): v for k, v in w.items()}
+    return table.rename_columns(names).replace_schema_metadata({sw.storage.META_KEY: json.dumps(meta).encode()})
+
+
+def test_old_design_key_and_old_files_still_work_with_a_warning(tmp_path, capsys):
+    """Release 0.1 names (design key weights.product, column product0) keep working for one release."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    new = {"depth": 2, "samples": 4, "weights": {"pi_over_y": {"grid": [0.5, 1.5]}, "imbalance": 0.2}}
+    old = {**new, "weights": {"product": {"grid": [0.5, 1.5]}, "imbalance": 0.2}}
+    with pytest.warns(DeprecationWarning, match="design key weights: 'product' is deprecated.*'pi_over_y'"):
+        assert sw.normalize_design(old) == sw.normalize_design(new)
+    out = tmp_path / "s.parquet"
+    sw.sweep(new, out)
+    table = pq.read_table(out)
+    assert "pi_over_y0" in table.column_names and "product0" not in table.column_names
+    pq.write_table(_as_release_0_1(table), tmp_path / "old.parquet")
+    with pytest.warns(DeprecationWarning) as rec:
+        back, meta = sw.read_sweep(tmp_path / "old.parquet")
+    msgs = sorted(str(w.message).split(": ", 1)[1] for w in rec)
+    assert msgs == [
+        "design key weights: 'product' is deprecated and will be removed in the next release; use 'pi_over_y'",
+        "sweep column: 'product0' is deprecated and will be removed in the next release; use 'pi_over_y0'",
+    ]
+    assert back.column_names == table.column_names and back.equals(table.replace_schema_metadata(None))
+    assert meta["design"] == sw.normalize_design(new)
+    with pytest.warns(DeprecationWarning):
+        rep_old = sw.report(tmp_path / "old.parquet").as_dict()
+    assert {**rep_old, "file": str(out)} == sw.report(out).as_dict()
+
+
+def test_resume_from_chunks_of_the_previous_release(tmp_path):
+    """Chunks written with the old column name are renamed at the merge: same file as a fresh run."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    design = {"depth": 2, "samples": 40, "chunk": 10, "seed": 4}
+    ref = tmp_path / "ref.parquet"
+    sw.sweep(design, ref)
+    out = tmp_path / "out.parquet"
+    sw.sweep(design, out, max_chunks=2)
+    parts = tmp_path / "out.parquet.parts"
+    for p in sorted(parts.glob("chunk-*.parquet")):
+        pq.write_table(_as_release_0_1(pq.read_table(p)), p, compression="zstd")
+    with pytest.warns(DeprecationWarning, match="'product0'"):
+        sw.sweep(design, out)
+    assert filecmp.cmp(ref, out, shallow=False)

@@ -31,6 +31,12 @@ one module per built-in claim holding everything about it:
     to a minimiser with sharpness in ``((1 - delta) 2/eta, 2/eta]``.
 ``zhu-minimalist`` (:mod:`.zhu_minimalist`)
     Zhu et al. (ICLR 2023), Cor. 3.1 as we read it.
+``regime-subcritical`` (:mod:`.regime_subcritical`)
+    MacDonald et al.: for ``2/psi_min > eta > 2/psi(w0)`` the GFS sharpness
+    decreases monotonically and GD converges with sharpness ``<= 2/eta``.
+``regime-supercritical`` (:mod:`.regime_supercritical`)
+    for ``eta psi_min`` slightly above 2, a balanced period-2 orbit with
+    amplitude ``K (eta psi_min - 2)^(1/2)`` (flip normal form).
 
 Examples
 --------
@@ -41,10 +47,19 @@ Examples
 
 from __future__ import annotations
 
-from . import eos_convergence, step_decrease, step_decrease_d2, step_decrease_order, step_decrease_s, zhu_minimalist
+from . import (
+    eos_convergence,
+    regime_subcritical,
+    regime_supercritical,
+    step_decrease,
+    step_decrease_d2,
+    step_decrease_order,
+    step_decrease_s,
+    zhu_minimalist,
+)
 from ._common import not_increased, relative_increase
 from ._registry import get, register, registry, sweep_defaults, unregister
-from .claim import Claim, ClaimResult
+from .claim import Claim, ClaimResult, Evidence
 from .eos_convergence import EOS_DELTA, eos_window
 from .evaluation import evaluate, hypothesis_batch
 from .step_decrease_d2 import d2_region, in_d2_region
@@ -54,6 +69,7 @@ __all__ = [
     "EOS_DELTA",
     "Claim",
     "ClaimResult",
+    "Evidence",
     "d2_region",
     "eos_window",
     "evaluate",
@@ -71,7 +87,16 @@ __all__ = [
 ]
 
 #: The built-in claims, in registration order (adding one: a module with ``CLAIM`` and a line here).
-BUILTINS = (step_decrease, step_decrease_s, step_decrease_d2, step_decrease_order, eos_convergence, zhu_minimalist)
+BUILTINS = (
+    step_decrease,
+    step_decrease_s,
+    step_decrease_d2,
+    step_decrease_order,
+    eos_convergence,
+    zhu_minimalist,
+    regime_subcritical,
+    regime_supercritical,
+)
 
 for _module in BUILTINS:
     register(_module.CLAIM, replace=True)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["BatchHypothesis", "Claim", "ClaimResult", "Hypothesis", "Sampler", "Window"]
+__all__ = ["BatchHypothesis", "Claim", "ClaimResult", "Evidence", "Hypothesis", "Sampler", "Window"]
 
 #: Exact hypothesis ``(w, eta, target) -> bool`` on Fractions (canonical: eta already times the scale).
 Hypothesis = Callable[[list[Fraction], Fraction, Fraction], bool]
@@ -20,6 +20,33 @@ BatchHypothesis = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 Sampler = Callable[[np.random.Generator, int, int, float], tuple[np.ndarray, np.ndarray]]
 #: Window ``eta -> (lo, hi)``: the final GFS sharpness a trajectory claim accepts, as arrays of ``eta``.
 Window = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What decides a claim's status: the proofs in ``proofs/`` that bear on it, or a counterexample.
+
+    The status line (``scalar-eos claims``, the README block, the proofs document) is computed from this and
+    the recorded proof verdicts by :func:`scalar_eos.status.claim_statuses`, never typed by hand.
+
+    Parameters
+    ----------
+    proofs : tuple of (proof name, depths) pairs
+        e.g. ``(("d2-region", "D = 2"),)``; ``depths`` says what the proof covers ("every D", "D = 3").
+    complete : bool
+        A PROVED verdict of every listed proof settles the whole claim.
+    witness : (weights, eta) or None
+        Exact decimal strings where one GD step increases psi (y = 1), re-decided when the status is generated.
+
+    Examples
+    --------
+    >>> Evidence(proofs=(("d2-region", "D = 2"),), complete=True).complete
+    True
+    """
+
+    proofs: tuple[tuple[str, str], ...] = ()
+    complete: bool = False
+    witness: tuple[tuple[str, ...], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +71,8 @@ class Claim:
         ``kind="trajectory"`` (None when the outcome cannot decide it).
     kind : ``"step"`` or ``"trajectory"``
     status : str
-        ``"open"``, ``"proved"``, ``"false"`` ... (what is known; informative).
+        ``"open"``, ``"proved"``, ``"false"`` ... (what is known; informative) for a claim without
+        ``evidence``; with ``evidence`` the status is derived (:func:`scalar_eos.status.claim_statuses`).
     source : str
         Where the claim comes from.
     batch_hypothesis : callable ``(W, eta, y) -> bool array``, optional
@@ -64,6 +92,14 @@ class Claim:
         far outside a run ends.  Without it the conclusion is evaluated per run.
     sweep_default : bool
         Checked by a sweep whose design does not list claims (needs a batch hypothesis).
+    evidence : Evidence, optional
+        The proofs or counterexample from which the status is derived.
+
+    Notes
+    -----
+    A step claim about ``psi`` speaks about the function ``y^2 sum_i 1/(w_i^2 + c*)`` of the squares
+    (:func:`scalar_eos.gfs.psi`), also where gradient flow ends at a saddle; :func:`evaluate` then adds a note
+    to the result (convention for saddle landings).
 
     Examples
     --------
@@ -85,6 +121,7 @@ class Claim:
     sampler: Sampler | None = None
     window: Window | None = None
     sweep_default: bool = True
+    evidence: Evidence | None = None
 
     def conclude_step(self, step: Any, w: list[Fraction], eta: Fraction, target: Fraction) -> bool | None:
         """The conclusion of a step claim (conclusions take ``(OneStep)`` or ``(OneStep, w, eta, target)``)."""
@@ -100,6 +137,10 @@ class ClaimResult:
     id: str
     hypothesis: bool
     conclusion: bool | None
+    note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "hypothesis": self.hypothesis, "conclusion": self.conclusion}
+        out = {"id": self.id, "hypothesis": self.hypothesis, "conclusion": self.conclusion}
+        if self.note is not None:
+            out["note"] = self.note
+        return out

@@ -17,7 +17,7 @@ from .. import _exact, fast
 from ..gfs import psi_min
 from ..outcome import Outcome
 from ._common import fast_psi, le_decided, pi, psi_exact
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "EOS_DELTA", "eos_window"]
 
@@ -64,9 +64,9 @@ def conclusion(o: Outcome, eta: float) -> bool | None:
 def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
     """Positive log-uniform weights, ``eta psi(w0)`` uniform in ``[2, 6]``."""
     W = np.exp(rng.uniform(-1.5, 1.5, size=(n, depth)))
-    c = rng.uniform(2.0, 6.0, size=n)
+    eta_psi = rng.uniform(2.0, 6.0, size=n)
     with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
+        eta = eta_psi / fast.gfs_sharpness(W, target=target)
     return W, eta
 
 
@@ -77,7 +77,7 @@ CLAIM = Claim(
     hypothesis,
     conclusion,
     kind="trajectory",
-    status="open",
+    evidence=Evidence(),  # no proof yet
     source="Kreisler et al., ICML 2023 (informal)",
     batch_hypothesis=batch_hypothesis,
     sampler=sampler,

@@ -15,7 +15,13 @@ from ..outcome import Outcome, classify
 from ._registry import get, registry
 from .claim import Claim, ClaimResult
 
-__all__ = ["evaluate", "hypothesis_batch"]
+__all__ = ["SADDLE_NOTE", "evaluate", "hypothesis_batch"]
+
+#: Attached to a step claim's result where gradient flow from w or GD(w) ends at a saddle.
+SADDLE_NOTE = (
+    "saddle landing: psi is compared as the function y^2 sum 1/(w_i^2 + c*) of the squares (the quantity the "
+    "proofs are about), which is not the sharpness at the end of gradient flow there"
+)
 
 
 def evaluate(
@@ -41,6 +47,8 @@ def evaluate(
     >>> res = evaluate(["0.5", "3"], "0.2", claims=["step-decrease", "step-decrease-d2"])
     >>> [(r.id, r.hypothesis, r.conclusion) for r in res]
     [('step-decrease', True, True), ('step-decrease-d2', True, True)]
+    >>> evaluate(["1.5", "1.2"], "1.25", claims=["step-decrease-s"])[0].note.split(":")[0]  # lands on (0.3, -0.3)
+    'saddle landing'
     """
     p = point(w, target, scale)
     eta_q = check_eta(eta) * p.scale
@@ -56,6 +64,9 @@ def evaluate(
             if step is None:
                 step = exact_one_step(canon, eta_q)
             concl = c.conclude_step(step, p.w, eta_q, p.target)
+            if step.saddle_landing:
+                results.append(ClaimResult(c.id, hyp, None if concl is None else bool(concl), SADDLE_NOTE))
+                continue
         else:
             if outcome is None:
                 outcome = classify([float(x) for x in p.w], float(eta_q), target=float(p.target), max_steps=max_steps)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._common import not_increased, relative_increase
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM"]
 
@@ -25,7 +25,7 @@ CLAIM = Claim(
     "One GD step never increases the GFS sharpness: psi(GD(w)) <= psi(w) for every w and eta.",
     hypothesis,
     not_increased,
-    status="false in general",
+    evidence=Evidence(witness=(("3", "1"), "1")),
     source="scalar-eos: the unconditional form of step-decrease-s",
     batch_hypothesis=batch_hypothesis,
     batch_violation=relative_increase,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..onestep import OneStep
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "d2_region", "in_d2_region"]
 
@@ -60,7 +60,7 @@ CLAIM = Claim(
     "D = 2: one GD step does not increase psi if and only if w1^2 = w2^2 or eta * |pi - y| <= sqrt(2).",
     hypothesis,
     conclusion,
-    status="proved (proofs/)",
+    evidence=Evidence(proofs=(("d2-region", "D = 2"),), complete=True),
     source="derived in scalar_eos.symbolic",
     batch_hypothesis=batch_hypothesis,
     depth=2,

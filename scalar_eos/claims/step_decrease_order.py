@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._common import not_increased, pi, relative_increase
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM"]
 
@@ -37,7 +37,7 @@ CLAIM = Claim(
     "If eta * |(pi - y) pi| <= |w_(1) w_(2)| (two smallest magnitudes), then psi(GD(w)) <= psi(w).",
     hypothesis,
     not_increased,
-    status="proved (proofs/: order preservation + Chebyshev's sum inequality)",
+    evidence=Evidence(proofs=(("step-decrease-order", "every D"),), complete=True),
     source="scalar-eos proofs/",
     batch_hypothesis=batch_hypothesis,
     batch_violation=relative_increase,

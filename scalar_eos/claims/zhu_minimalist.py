@@ -15,7 +15,7 @@ import numpy as np
 
 from ..outcome import Outcome
 from ._common import pi
-from .claim import Claim
+from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "zhu_point", "zhu_window"]
 
@@ -89,7 +89,7 @@ CLAIM = Claim(
     hypothesis,
     conclusion,
     kind="trajectory",
-    status="open",
+    evidence=Evidence(),  # no proof yet
     source="Zhu, Wang, Wang, Zhou, Ge, ICLR 2023, Cor. 3.1 (our reading of 'near')",
     batch_hypothesis=batch_hypothesis,
     depth=4,

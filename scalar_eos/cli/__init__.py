@@ -18,13 +18,43 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import ScalarEOSError
-from . import check, claims, demo, experiment, gfs, latex, plot, prove, run, search, sweep, verify_certificate
+from . import (
+    central,
+    check,
+    claims,
+    demo,
+    experiment,
+    gfs,
+    latex,
+    orbit,
+    plot,
+    prove,
+    run,
+    search,
+    sweep,
+    verify_certificate,
+)
 from ._parse import EXIT_USAGE, Parser, join_negative_values, parse_number, parse_weights
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
 
 #: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
-COMMANDS = (gfs, run, check, search, claims, latex, prove, verify_certificate, plot, sweep, experiment, demo)
+COMMANDS = (
+    gfs,
+    run,
+    check,
+    search,
+    claims,
+    latex,
+    prove,
+    verify_certificate,
+    plot,
+    sweep,
+    experiment,
+    demo,
+    central,
+    orbit,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     Examples
     --------
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:4]
-    ['check', 'claims', 'demo', 'experiment']
+    ['central', 'check', 'claims', 'demo']
     """
     from .. import __version__
 

@@ -34,8 +34,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         doc = {
             "one_step": {
+                "psi_before": json_number(step.psi_before, dps),
+                "psi_after": json_number(step.psi_after, dps),
                 "gfs_before": json_number(step.gfs_before, dps),
                 "gfs_after": json_number(step.gfs_after, dps),
+                "saddle_landing": step.saddle_landing,
                 "decreased": step.decreased,
                 "relation": step.relation,
                 "decided_at_digits": step.digits,
@@ -46,14 +49,22 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2))
         return 0
-    print(f"GFS sharpness before {text_number(step.gfs_before, dps or 17)}")
-    print(f"GFS sharpness after  {text_number(step.gfs_after, dps or 17)}")
-    print(f"one GD step: {step.relation} (decided at {step.digits} digits)")
-    if "saddle" in (step.kind_before, step.kind_after):
-        print(f"note: gradient flow ends at a saddle (before: {step.kind_before}, after: {step.kind_after})")
+    if not step.saddle_landing:
+        print(f"GFS sharpness before {text_number(step.gfs_before, dps or 17)}")
+        print(f"GFS sharpness after  {text_number(step.gfs_after, dps or 17)}")
+    else:  # psi (the function of the squares) and the sharpness where gradient flow ends differ
+        for when, value, kind, sharp in (
+            ("before", step.psi_before, step.kind_before, step.gfs_before),
+            ("after ", step.psi_after, step.kind_after, step.gfs_after),
+        ):
+            where = "a minimiser: the GFS sharpness" if kind == "minimum" else f"a saddle, sharpness there {sharp}"
+            print(f"psi {when} {text_number(value, dps or 17)}   (gradient flow ends at {where})")
+        print("note: psi is y^2 sum 1/(w_i^2 + c*), a function of the squares; at a saddle it is not a sharpness")
+    print(f"one GD step: psi {step.relation} (decided at {step.digits} digits)")
     width = max(len(r.id) for r in results)
     print(f"\n{'claim':<{width}}  hypothesis  conclusion")
     for r in results:
         concl = "n/a" if r.conclusion is None else str(r.conclusion).lower()
-        print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl}")
+        flag = "  (saddle landing: decided on psi)" if r.note else ""
+        print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl}{flag}")
     return 0

@@ -17,15 +17,17 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..claims import registry
+    from ..status import claim_statuses
 
     items = registry()
+    status = claim_statuses()  # derived from the recorded proof verdicts
     if args.json:
         doc = [
-            {"id": c.id, "kind": c.kind, "status": c.status, "statement": c.statement, "source": c.source}
+            {"id": c.id, "kind": c.kind, "status": status[c.id], "statement": c.statement, "source": c.source}
             for c in items
         ]
         print(json.dumps({"claims": doc}, indent=2))
         return 0
     for c in items:
-        print(f"{c.id} [{c.kind}; {c.status}]\n    {c.statement}\n    source: {c.source}")
+        print(f"{c.id} [{c.kind}; {status[c.id]}]\n    {c.statement}\n    source: {c.source}")
     return 0

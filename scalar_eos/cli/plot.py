@@ -15,20 +15,23 @@ __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("plot", help="figures: trajectory, phase, region, benchmark (needs matplotlib)")
+    p = sub.add_parser("plot", help="figures: trajectory, phase, region, benchmark, bifurcation (needs matplotlib)")
     p.add_argument("kind", choices=list(FIGURES), help="which figure")
     p.add_argument("-o", "--output", required=True, help="output file (PNG)")
     p.add_argument("--weights", "-w", default=None, help="trajectory: initial weights")
     p.add_argument("--eta", default=None, help="trajectory: step size")
     p.add_argument("--target", default="1", help="trajectory: target y")
     p.add_argument("--steps", type=int, default=300, help="GD steps (trajectory) or budget per cell (phase)")
-    p.add_argument("--depth", type=int, default=3, help="phase: network depth")
+    p.add_argument("--depth", type=int, default=None, help="phase (default 3) / bifurcation (default 2): network depth")
     p.add_argument("--seed", type=int, default=0, help="region: sampling seed")
     p.add_argument("--quick", action="store_true", help="benchmark: small samples (a few seconds)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    args.depth_given = args.depth is not None
+    if args.depth is None:
+        args.depth = 3
     out = FIGURES[args.kind](args)
     print(f"saved {out}", file=sys.stderr)
     return 0
@@ -76,10 +79,18 @@ def _benchmark(args: argparse.Namespace) -> str:
     return plot_benchmark(rows, args.output)
 
 
+def _bifurcation(args: argparse.Namespace) -> str:
+    from ..bifurcation import plot_bifurcation
+
+    depth = args.depth if args.depth_given else 2
+    return plot_bifurcation(args.output, depth=depth, target=float(parse_number(args.target, None, "--target")))
+
+
 #: Figure kinds: one function each (``args -> saved path``).
 FIGURES: dict[str, Callable[[argparse.Namespace], str]] = {
     "trajectory": _trajectory,
     "phase": _phase,
     "region": _region,
     "benchmark": _benchmark,
+    "bifurcation": _bifurcation,
 }

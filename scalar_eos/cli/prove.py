@@ -24,18 +24,19 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..prove import proofs_dir, run_proofs, write_latex
+    from ..prove import proof_json, regenerate, run_proofs
 
     results = run_proofs(args.names or None, certificate=args.certificate)
     # the document covers the whole theory: regenerate it only from a run of every proof
-    tex = None if args.names else write_latex(results, proofs_dir() / "build" / "proofs.tex")
+    tex = None if args.names else regenerate(results)["tex"]
     failed = any(r["verdict"] == "FAILED" for r in results)
     if args.json:
-        doc = {"proofs": [{k: r[k] for k in ("name", "verdict", "statement", "details")} for r in results]}
+        doc = {"proofs": [proof_json(r) for r in results]}
         print(json.dumps(doc, indent=2))
     else:
         for r in results:
-            print(f"{r['name']:<24} {r['verdict']:<10} {r['seconds']:>7.2f} s  {r['statement']}")
+            steps = f"{r['checked_steps']} checked, {r['argued_steps']} argued"
+            print(f"{r['name']:<24} {r['verdict']:<10} {r['seconds']:>7.2f} s  {steps:<22} {r['statement']}")
             if r["verdict"] == "FAILED":
                 print(f"    {r['details']}")
         if tex is not None:

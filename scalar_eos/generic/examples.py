@@ -153,74 +153,62 @@ def _digits(samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: float = 1.0) -> Model:
-    """One hidden tanh layer, squared loss on ``samples`` images of scikit-learn's digits (8x8, 10 classes).
+class _TanhMLP:
+    """Loss, gradient, Hessian-vector product and Hessian of a one-hidden-layer tanh network on ``(X, Y)``."""
 
-    ``F = tanh(X W1 + b1) W2 + b2``, ``L = 1/(2n) ||F - Y||^2`` with one-hot
-    ``Y``.  Gradient by back-propagation and exact Hessian-vector products by
-    the R-operator, both written out by hand (no autodiff framework).
-    """
-    for nm, v in (("hidden", hidden), ("samples", samples)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise InvalidArgument(f"{nm} must be a positive integer, got {v!r}")
-    X, Y = _digits(samples, seed)
-    n, d = X.shape
-    k = Y.shape[1]
-    h = hidden
-    sizes = [d * h, h, h * k, k]
-    offs = np.cumsum([0, *sizes])
+    def __init__(self, X: np.ndarray, Y: np.ndarray, hidden: int) -> None:
+        self.X, self.Y = X, Y
+        self.n, self.d = X.shape
+        self.k, self.h = Y.shape[1], hidden
+        self.offs = np.cumsum([0, self.d * hidden, hidden, hidden * self.k, self.k])
+        self.size = int(self.offs[-1])
 
-    def split(x: np.ndarray) -> tuple[np.ndarray, ...]:
+    def split(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        o = self.offs
         return (
-            x[offs[0] : offs[1]].reshape(d, h),
-            x[offs[1] : offs[2]],
-            x[offs[2] : offs[3]].reshape(h, k),
-            x[offs[3] : offs[4]],
+            x[..., o[0] : o[1]].reshape(*x.shape[:-1], self.d, self.h),
+            x[..., o[1] : o[2]],
+            x[..., o[2] : o[3]].reshape(*x.shape[:-1], self.h, self.k),
+            x[..., o[3] : o[4]],
         )
 
-    def forward(x: np.ndarray) -> tuple[np.ndarray, ...]:
-        W1, b1, W2, b2 = split(x)
-        A = np.tanh(X @ W1 + b1)
-        F = A @ W2 + b2
-        return W1, b1, W2, b2, A, F
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``W2``, the hidden activations ``A`` and the output ``F``."""
+        W1, b1, W2, b2 = self.split(x)
+        A = np.tanh(self.X @ W1 + b1)
+        return W2, A, A @ W2 + b2
 
-    def loss(x: np.ndarray) -> float:
-        *_, F = forward(x)
-        R = F - Y
-        return float(np.sum(R * R) / (2 * n))
+    def loss(self, x: np.ndarray) -> float:
+        R = self.forward(x)[2] - self.Y
+        return float(np.sum(R * R) / (2 * self.n))
 
-    def grad(x: np.ndarray) -> np.ndarray:
-        _W1, _b1, W2, _b2, A, F = forward(x)
-        R = (F - Y) / n
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        W2, A, F = self.forward(x)
+        R = (F - self.Y) / self.n
         dZ = (R @ W2.T) * (1 - A * A)
-        return np.concatenate([(X.T @ dZ).ravel(), dZ.sum(0), (A.T @ R).ravel(), R.sum(0)])
+        return np.concatenate([(self.X.T @ dZ).ravel(), dZ.sum(0), (A.T @ R).ravel(), R.sum(0)])
 
-    def hvp(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-        _W1, _b1, W2, _b2, A, F = forward(x)
-        V1, c1, V2, c2 = split(v)
-        R = (F - Y) / n
+    def hvp(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Exact ``H(x) v`` by the R-operator applied to the back-propagation."""
+        W2, A, F = self.forward(x)
+        V1, c1, V2, c2 = self.split(v)
+        R = (F - self.Y) / self.n
         S = 1 - A * A  # tanh'
-        RZ = X @ V1 + c1  # R-op of the pre-activation
-        RA = S * RZ
-        RR = (RA @ W2 + A @ V2 + c2) / n
+        RA = S * (self.X @ V1 + c1)  # R-op of the activation
+        RR = (RA @ W2 + A @ V2 + c2) / self.n
         dA = R @ W2.T
-        RdA = RR @ W2.T + R @ V2.T
-        RdZ = RdA * S - 2 * dA * A * RA
-        return np.concatenate([(X.T @ RdZ).ravel(), RdZ.sum(0), (RA.T @ R + A.T @ RR).ravel(), RR.sum(0)])
+        RdZ = (RR @ W2.T + R @ V2.T) * S - 2 * dA * A * RA
+        return np.concatenate([(self.X.T @ RdZ).ravel(), RdZ.sum(0), (RA.T @ R + A.T @ RR).ravel(), RR.sum(0)])
 
-    def hessian(x: np.ndarray) -> np.ndarray:
+    def hessian(self, x: np.ndarray) -> np.ndarray:
         """Dense Hessian: the R-operator applied to every unit vector at once (batched, same formulas)."""
-        _W1, _b1, W2, _b2, A, F = forward(x)
-        B = int(offs[-1])
-        eye = np.eye(B)
-        V1 = eye[:, offs[0] : offs[1]].reshape(B, d, h)
-        c1 = eye[:, offs[1] : offs[2]]
-        V2 = eye[:, offs[2] : offs[3]].reshape(B, h, k)
-        c2 = eye[:, offs[3] : offs[4]]
-        R = (F - Y) / n
+        W2, A, F = self.forward(x)
+        B, X = self.size, self.X
+        V1, c1, V2, c2 = self.split(np.eye(B))
+        R = (F - self.Y) / self.n
         S = 1 - A * A
         RA = S[None] * (np.einsum("nd,bdh->bnh", X, V1) + c1[:, None, :])
-        RR = (np.einsum("bnh,hk->bnk", RA, W2) + np.einsum("nh,bhk->bnk", A, V2) + c2[:, None, :]) / n
+        RR = (np.einsum("bnh,hk->bnk", RA, W2) + np.einsum("nh,bhk->bnk", A, V2) + c2[:, None, :]) / self.n
         dA = R @ W2.T
         RdA = np.einsum("bnk,hk->bnh", RR, W2) + np.einsum("nk,bhk->bnh", R, V2)
         RdZ = RdA * S[None] - 2 * (dA * A)[None] * RA
@@ -235,6 +223,20 @@ def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: f
         )
         return (Hm + Hm.T) / 2
 
+
+def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: float = 1.0) -> Model:
+    """One hidden tanh layer, squared loss on ``samples`` images of scikit-learn's digits (8x8, 10 classes).
+
+    ``F = tanh(X W1 + b1) W2 + b2``, ``L = 1/(2n) ||F - Y||^2`` with one-hot
+    ``Y``.  Gradient by back-propagation and exact Hessian-vector products by
+    the R-operator, both written out by hand (no autodiff framework).
+    """
+    for nm, v in (("hidden", hidden), ("samples", samples)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise InvalidArgument(f"{nm} must be a positive integer, got {v!r}")
+    X, Y = _digits(samples, seed)
+    net = _TanhMLP(X, Y, hidden)
+    d, h, k = net.d, hidden, net.k
     rng = np.random.default_rng(seed + 1)
     x0 = np.concatenate(
         [
@@ -245,7 +247,7 @@ def tanh_mlp(hidden: int = 8, samples: int = 24, *, seed: int = 0, init_scale: f
         ]
     )
     name = f"tanh MLP 64-{h}-10 on {samples} digits"
-    return Model.from_callables(int(offs[-1]), loss, grad, hvp, hessian=hessian, name=name, x0=x0)
+    return Model.from_callables(net.size, net.loss, net.grad, net.hvp, hessian=net.hessian, name=name, x0=x0)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 ``scalar-eos experiment MODEL`` (or :func:`run_experiment`) builds an example
 model from :mod:`scalar_eos.generic.examples`, computes the GFS sharpness ``psi(x0)``
-at its initialisation, picks the step size ``eta = c / psi(x0)`` (``c =
+at its initialisation, picks the step size ``eta = eta_psi / psi(x0)`` (``eta_psi =
 eta * psi(x0) > 2``: GD starts beyond the edge of stability), runs GD and
 computes the GFS sharpness every ``k`` steps with the generic engine.  It
 reports whether the GFS sharpness decreased monotonically (beyond the error
@@ -94,8 +94,7 @@ def run_experiment(
             f"gradient flow from the initialisation did not converge ({first.status}: {first.flow.message})"
         )
     if eta is None:
-        c = ex.eta_psi if eta_psi is None else eta_psi
-        eta = check_positive(c, "eta_psi") / first.value
+        eta = check_positive(ex.eta_psi if eta_psi is None else eta_psi, "eta_psi") / first.value
     rec = engine.gd(
         model,
         model.x0,

@@ -37,8 +37,8 @@ Design (a dict, or a TOML/JSON file; every key optional except where noted)::
     low = 0.2
     high = 5.0
     signs = "positive"         # or "mixed" (each sign +-1 with probability 1/2)
-    # ... or a phase-diagram family: w0 = |rho y|^(1/D) (e^k, e^-k, 1, ..., 1)
-    # product = {linspace = [0.05, 1.95, 20]}    # rho = pi(w0) / y
+    # ... or a phase-diagram family: w0 = |r y|^(1/D) (e^k, e^-k, 1, ..., 1)
+    # pi_over_y = {linspace = [0.05, 1.95, 20]}  # r = pi(w0) / y
     # imbalance = 0.5                            # k
 
     [eta_psi]                  # step size through eta * psi(w0) ... (or [eta]: the step size itself)
@@ -48,12 +48,18 @@ Design (a dict, or a TOML/JSON file; every key optional except where noted)::
 
     target = 1.0
 
-A scalar parameter (``target``, ``eta``, ``eta_psi``, ``product``,
+A scalar parameter (``target``, ``eta``, ``eta_psi``, ``pi_over_y``,
 ``imbalance``) is a number, ``{value = x}``, a distribution ``{dist =
 "uniform" | "loguniform", low = a, high = b}``, or a grid axis ``{grid = [...]}``,
 ``{linspace = [a, b, n]}``, ``{logspace = [a, b, n]}`` (``n`` values from
 ``a`` to ``b``).  The rows are the grid cells (row-major, axes in the order
-depth, target, product, imbalance, eta/eta_psi) times ``samples`` draws each.
+depth, target, pi_over_y, imbalance, eta/eta_psi) times ``samples`` draws each.
+
+The columns of a sweep file: ``row``, ``depth``, ``target``, ``eta``, ``w1``
+... ``wD``, ``pi_over_y0`` (``pi(w0)/y``), ``psi0``, ``eta_psi0``
+(``eta * psi(w0)``), ``fast_status``, then the mode's columns.  Files and
+designs of release 0.1 (column ``product0``, design key ``weights.product``)
+are still read, with a :class:`DeprecationWarning`.
 """
 
 from __future__ import annotations

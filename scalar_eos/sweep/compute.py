@@ -64,15 +64,15 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
     dmax = max(design["depth"])
     y = _param("target", design["target"], grid_vals, rng, n)
     wspec = design["weights"]
-    if "product" in wspec:
-        rho = _param("product", wspec["product"], grid_vals, rng, n)
+    if "pi_over_y" in wspec:
+        pi_over_y = _param("pi_over_y", wspec["pi_over_y"], grid_vals, rng, n)
         kappa = _param("imbalance", wspec["imbalance"], grid_vals, rng, n)
-        mag = np.abs(rho * y) ** (1.0 / depth)
+        mag = np.abs(pi_over_y * y) ** (1.0 / depth)
         W = np.tile(mag[:, None], (1, dmax))
         two = depth >= 2
         W[two, 0] *= np.exp(kappa[two])
         W[two, 1] *= np.exp(-kappa[two])
-        W[rho * y < 0, 0] *= -1.0
+        W[pi_over_y * y < 0, 0] *= -1.0
     else:
         W = _draw(wspec, rng, n * dmax).reshape(n, dmax)
         if wspec["signs"] == "mixed":
@@ -80,9 +80,9 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
     W[np.arange(dmax)[None, :] >= depth[:, None]] = np.nan
     if "eta" in design:
         eta = _param("eta", design["eta"], grid_vals, rng, n)
-        target_c = None
+        eta_psi = None
     else:
-        target_c = _param("eta_psi", design["eta_psi"], grid_vals, rng, n)
+        eta_psi = _param("eta_psi", design["eta_psi"], grid_vals, rng, n)
         eta = np.full(n, np.nan)
     cols: dict[str, np.ndarray] = {
         "row": rows,
@@ -90,7 +90,7 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
         "target": y,
         "eta": eta,
         **{f"w{i + 1}": W[:, i].copy() for i in range(dmax)},
-        "product0": np.full(n, np.nan),
+        "pi_over_y0": np.full(n, np.nan),
         "psi0": np.full(n, np.nan),
         "eta_psi0": np.full(n, np.nan),
         "fast_status": np.zeros(n, dtype=np.int8),
@@ -114,7 +114,7 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
     with np.errstate(all="ignore"):
         for d in np.unique(depth):
             sel = np.flatnonzero(depth == d)
-            _compute_depth(cols, design, cl, sel, W[sel, :d], y[sel], None if target_c is None else target_c[sel])
+            _compute_depth(cols, design, cl, sel, W[sel, :d], y[sel], None if eta_psi is None else eta_psi[sel])
     return cols
 
 
@@ -123,14 +123,14 @@ def claim_column(claim_id: str) -> str:
     return claim_id.replace("-", "_")
 
 
-def _compute_depth(cols, design, cl, sel, W, y, c) -> None:
+def _compute_depth(cols, design, cl, sel, W, y, eta_psi) -> None:
     psi0, st = fast.gfs_sharpness(W, target=y, return_status=True)
     cols["psi0"][sel] = psi0
     cols["fast_status"][sel] = st
-    cols["product0"][sel] = np.prod(W, axis=1) / y
+    cols["pi_over_y0"][sel] = np.prod(W, axis=1) / y
     eta = cols["eta"][sel]
-    if c is not None:
-        eta = np.where(st == fast.Status.OK, c / psi0, np.nan)
+    if eta_psi is not None:
+        eta = np.where(st == fast.Status.OK, eta_psi / psi0, np.nan)
         cols["eta"][sel] = eta
     cols["eta_psi0"][sel] = eta * psi0
     ok = (st == fast.Status.OK) & np.isfinite(eta) & (eta > 0)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import claims as claims_mod
+from .._deprecate import OLD_WEIGHT_KEYS, rename_keys
 from .._validate import check_int, check_real
 from ..errors import InvalidArgument
 from .quantities import RUN_QUANTITIES
@@ -36,7 +37,7 @@ FORMAT = 1
 MAX_ROWS = 10**10
 MAX_DEPTH = 64
 #: Scalar parameters of a design, in the order of the grid axes (after depth).
-SCALARS = ("target", "product", "imbalance", "eta", "eta_psi")
+SCALARS = ("target", "pi_over_y", "imbalance", "eta", "eta_psi")
 _DEFAULT_CHUNK = {"step": 4096, "run": 512}
 
 
@@ -105,6 +106,26 @@ def _spec(value: Any, name: str, *, positive: bool, nonzero: bool = False) -> di
     return {"grid": [check_real(float(v), f"{name}.{kind}", positive=positive, nonzero=nonzero) for v in vals]}
 
 
+_KNOWN_KEYS = frozenset(
+    {
+        "format",
+        "depth",
+        "samples",
+        "seed",
+        "mode",
+        "chunk",
+        "claims",
+        "max_steps",
+        "quantities",
+        "delta",
+        "weights",
+        "eta",
+        "eta_psi",
+        "target",
+    }
+)
+
+
 def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
     """Validate a design and fill in the defaults; the result is what gets stored and compared.
 
@@ -125,25 +146,9 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
     for k, v in overrides.items():
         if v is not None:
             raw[k] = v
-    known = {
-        "format",
-        "depth",
-        "samples",
-        "seed",
-        "mode",
-        "chunk",
-        "claims",
-        "max_steps",
-        "quantities",
-        "delta",
-        "weights",
-        "eta",
-        "eta_psi",
-        "target",
-    }
-    unknown = set(raw) - known
+    unknown = set(raw) - _KNOWN_KEYS
     if unknown:
-        raise InvalidArgument(f"unknown design keys {sorted(unknown)}; known: {sorted(known)}")
+        raise InvalidArgument(f"unknown design keys {sorted(unknown)}; known: {sorted(_KNOWN_KEYS)}")
     if raw.get("format", FORMAT) != FORMAT:
         raise InvalidArgument(f"design format {raw['format']!r} is not supported (this version reads {FORMAT})")
     depth = raw.get("depth", 3)
@@ -163,28 +168,7 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
         "chunk": check_int(raw.get("chunk", _DEFAULT_CHUNK[mode]), "chunk", 1, 10**7),
     }
     out["target"] = _spec(raw.get("target", 1.0), "target", positive=False, nonzero=True)
-    weights = raw.get("weights", {"dist": "loguniform", "low": 0.2, "high": 5.0})
-    if not isinstance(weights, Mapping):
-        raise InvalidArgument("weights must be a table: {dist, low, high, signs} or {product, imbalance}")
-    if "product" in weights:
-        extra = set(weights) - {"product", "imbalance"}
-        if extra:
-            raise InvalidArgument(f"weights: unknown keys {sorted(extra)} next to product")
-        out["weights"] = {
-            "product": _spec(weights["product"], "weights.product", positive=False, nonzero=True),
-            "imbalance": _spec(weights.get("imbalance", 0.5), "weights.imbalance", positive=False),
-        }
-    else:
-        extra = set(weights) - {"dist", "low", "high", "signs"}
-        if extra:
-            raise InvalidArgument(f"weights: unknown keys {sorted(extra)}")
-        signs = weights.get("signs", "positive")
-        if signs not in ("positive", "mixed"):
-            raise InvalidArgument(f"weights.signs must be 'positive' or 'mixed', got {signs!r}")
-        spec = _spec({k: v for k, v in weights.items() if k != "signs"}, "weights", positive=True)
-        if "dist" not in spec:
-            raise InvalidArgument("weights must give a distribution (dist, low, high) or a product family")
-        out["weights"] = {**spec, "signs": signs}
+    out["weights"] = _weights(raw.get("weights", {"dist": "loguniform", "low": 0.2, "high": 5.0}))
     if "eta" in raw and "eta_psi" in raw:
         raise InvalidArgument("give either eta or eta_psi, not both")
     if "eta" in raw:
@@ -193,6 +177,40 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
         out["eta_psi"] = _spec(
             raw.get("eta_psi", {"dist": "uniform", "low": 0.5, "high": 3.0}), "eta_psi", positive=True
         )
+    out["claims"] = _claims(raw, mode)
+    out.update(_run_keys(raw, mode))
+    if total_rows(out) > MAX_ROWS:
+        raise InvalidArgument(f"the design has {total_rows(out)} rows; at most {MAX_ROWS} are supported")
+    return out
+
+
+def _weights(weights: Any) -> dict[str, Any]:
+    """The normalised ``weights`` table: a distribution with signs, or a ``pi_over_y`` family."""
+    if not isinstance(weights, Mapping):
+        raise InvalidArgument("weights must be a table: {dist, low, high, signs} or {pi_over_y, imbalance}")
+    weights = rename_keys(weights, OLD_WEIGHT_KEYS, "design key weights")
+    if "pi_over_y" in weights:
+        extra = set(weights) - {"pi_over_y", "imbalance"}
+        if extra:
+            raise InvalidArgument(f"weights: unknown keys {sorted(extra)} next to pi_over_y")
+        return {
+            "pi_over_y": _spec(weights["pi_over_y"], "weights.pi_over_y", positive=False, nonzero=True),
+            "imbalance": _spec(weights.get("imbalance", 0.5), "weights.imbalance", positive=False),
+        }
+    extra = set(weights) - {"dist", "low", "high", "signs"}
+    if extra:
+        raise InvalidArgument(f"weights: unknown keys {sorted(extra)}")
+    signs = weights.get("signs", "positive")
+    if signs not in ("positive", "mixed"):
+        raise InvalidArgument(f"weights.signs must be 'positive' or 'mixed', got {signs!r}")
+    spec = _spec({k: v for k, v in weights.items() if k != "signs"}, "weights", positive=True)
+    if "dist" not in spec:
+        raise InvalidArgument("weights must give a distribution (dist, low, high) or a pi_over_y family")
+    return {**spec, "signs": signs}
+
+
+def _claims(raw: Mapping[str, Any], mode: str) -> list[str]:
+    """The claim ids to check (default: the claims whose ``sweep_default`` is set), each of the mode's kind."""
     kind = "step" if mode == "step" else "trajectory"
     ids = raw.get("claims", claims_mod.sweep_defaults(kind))
     if isinstance(ids, str):
@@ -206,26 +224,26 @@ def normalize_design(design: Mapping[str, Any] | None = None, **overrides: Any) 
             raise InvalidArgument(f"unknown claim {cid!r}; see `scalar-eos claims`") from None
         if c.kind != kind:
             raise InvalidArgument(f"claim {cid!r} is a {c.kind} claim; mode {mode!r} checks {kind} claims")
-    out["claims"] = list(dict.fromkeys(ids))
-    if mode == "run":
-        out["max_steps"] = check_int(raw.get("max_steps", 20_000), "max_steps", 1, 10**8)
-        q = raw.get("quantities", list(RUN_QUANTITIES))
-        if isinstance(q, str):
-            q = [s.strip() for s in q.split(",") if s.strip()]
-        if not isinstance(q, list) or not q or any(x not in RUN_QUANTITIES for x in q):
-            raise InvalidArgument(f"quantities must be a non-empty list from {list(RUN_QUANTITIES)}, got {q!r}")
-        out["quantities"] = [x for x in RUN_QUANTITIES if x in q]
-        delta = check_real(raw.get("delta", 0.05), "delta", positive=True)
-        if delta >= 1:
-            raise InvalidArgument(f"delta must be in (0, 1), got {delta}")
-        out["delta"] = delta
-    else:
+    return list(dict.fromkeys(ids))
+
+
+def _run_keys(raw: Mapping[str, Any], mode: str) -> dict[str, Any]:
+    """``max_steps``, ``quantities`` and ``delta`` in mode ``run``; refused in mode ``step``."""
+    if mode != "run":
         for k in ("max_steps", "quantities", "delta"):
             if k in raw:
                 raise InvalidArgument(f"{k} applies to mode 'run' only")
-    if total_rows(out) > MAX_ROWS:
-        raise InvalidArgument(f"the design has {total_rows(out)} rows; at most {MAX_ROWS} are supported")
-    return out
+        return {}
+    max_steps = check_int(raw.get("max_steps", 20_000), "max_steps", 1, 10**8)
+    q = raw.get("quantities", list(RUN_QUANTITIES))
+    if isinstance(q, str):
+        q = [s.strip() for s in q.split(",") if s.strip()]
+    if not isinstance(q, list) or not q or any(x not in RUN_QUANTITIES for x in q):
+        raise InvalidArgument(f"quantities must be a non-empty list from {list(RUN_QUANTITIES)}, got {q!r}")
+    delta = check_real(raw.get("delta", 0.05), "delta", positive=True)
+    if delta >= 1:
+        raise InvalidArgument(f"delta must be in (0, 1), got {delta}")
+    return {"max_steps": max_steps, "quantities": [x for x in RUN_QUANTITIES if x in q], "delta": delta}
 
 
 def axes(design: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
@@ -233,7 +251,7 @@ def axes(design: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
     axes: list[tuple[str, list[Any]]] = [("depth", list(design["depth"]))]
     specs = {
         "target": design["target"],
-        **{k: design["weights"][k] for k in ("product", "imbalance") if k in design["weights"]},
+        **{k: design["weights"][k] for k in ("pi_over_y", "imbalance") if k in design["weights"]},
     }
     specs.update({k: design[k] for k in ("eta", "eta_psi") if k in design})
     for name in SCALARS:

@@ -36,7 +36,7 @@ class Runs:
         return self.res["status"] == OutcomeStatus.CONVERGED
 
     @property
-    def ratio(self) -> np.ndarray:
+    def final_ratio(self) -> np.ndarray:
         """Final GFS sharpness over the threshold ``2/eta``."""
         return self.res["final_sharpness"] * self.eta / 2
 
@@ -64,7 +64,7 @@ def _reasons(r: Runs) -> np.ndarray:
 
 
 def _category(r: Runs) -> np.ndarray:
-    return _names(categorize(r.res["status"], r.ratio, r.eta * r.psi0 <= 2, r.delta), CATEGORIES)
+    return _names(categorize(r.res["status"], r.final_ratio, r.eta * r.psi0 <= 2, r.delta), CATEGORIES)
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -77,7 +77,7 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("category", "", object, _category),
     Quantity("period", 0, np.int32, lambda r: r.res["period"]),
     Quantity("final_sharpness", np.nan, float, lambda r: np.where(r.converged, r.res["final_sharpness"], np.nan)),
-    Quantity("final_ratio", np.nan, float, lambda r: np.where(r.converged, r.ratio, np.nan)),
+    Quantity("final_ratio", np.nan, float, lambda r: np.where(r.converged, r.final_ratio, np.nan)),
     Quantity("gap", np.nan, float, lambda r: np.where(r.converged, 2 / r.eta - r.res["final_sharpness"], np.nan)),
     Quantity("max_gfs_increase", np.nan, float, lambda r: _finite(r.res["max_gfs_increase"])),
     Quantity("gfs_monotone", False, bool, lambda r: r.res["gfs_monotone"]),

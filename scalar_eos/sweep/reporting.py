@@ -147,13 +147,13 @@ def report(path: str | os.PathLike[str], *, verify: int = 3) -> SweepReport:
 
 
 def plot_report(path: str | os.PathLike[str], out: str) -> str:
-    """Scatter of the sweep over ``eta * psi(w0)`` and ``pi(w0)/y``, coloured by outcome (requires matplotlib)."""
+    """Scatter of the sweep over ``eta_psi0`` and ``pi_over_y0``, coloured by outcome (requires matplotlib)."""
     plt = pyplot()
 
     table, meta = read_sweep(path)
     d = meta["design"]
     x = table.column("eta_psi0").to_numpy(zero_copy_only=False).astype(float).copy()
-    yv = table.column("product0").to_numpy(zero_copy_only=False).astype(float).copy()
+    yv = table.column("pi_over_y0").to_numpy(zero_copy_only=False).astype(float).copy()
     fin = np.isfinite(x) & np.isfinite(yv)
     pos = yv[fin]
     log_y = bool(pos.size and np.all(pos > 0) and pos.max() / pos.min() > 100)  # decided before any jitter
@@ -191,8 +191,8 @@ def plot_report(path: str | os.PathLike[str], out: str) -> str:
         title = f"One GD step: change of the GFS sharpness ({len(x)} points, depth {d['depth']})"
     ax.axvline(2.0, color="k", ls="--", lw=1.0, label="eta psi(w0) = 2")
     ax.axvline(2 * np.sqrt(2), color="k", ls=":", lw=1.0, label="eta psi(w0) = 2 sqrt 2")
-    ax.set_xlabel("eta * psi(w0)")
-    ax.set_ylabel("initial product pi(w0) / y")
+    ax.set_xlabel("eta_psi0 = eta * psi(w0)")
+    ax.set_ylabel("pi_over_y0 = pi(w0) / y")
     if log_y:
         ax.set_yscale("log")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, markerscale=3)

@@ -125,6 +125,21 @@ def sweep(
         if parts.exists():
             shutil.rmtree(parts, ignore_errors=True)
         return SweepResult(str(out_p), total, nch, 0, nch, time.monotonic() - t0)
+    done = _open_parts(d, out_p, parts)
+    todo = [k for k in range(nch) if k not in done]
+    if max_chunks is not None:
+        todo = todo[:max_chunks]
+    label = "sweep" + (f" (resuming: {len(done)}/{nch} chunks done)" if done else "")
+    computed = _compute(d, todo, parts, label, progress, workers, scheduler)
+    complete = len(done_chunks(parts, nch)) == nch
+    if complete:
+        merge(d, parts, out_p, nch, pa)
+        shutil.rmtree(parts, ignore_errors=True)
+    return SweepResult(str(out_p), total, nch, computed, len(done), time.monotonic() - t0, complete)
+
+
+def _open_parts(d: Mapping[str, Any], out_p: Path, parts: Path) -> set[int]:
+    """Create or check ``OUT.parts/`` (its stored design must be ``d``); the chunks already done."""
     if not out_p.parent.exists():
         raise InvalidArgument(f"directory {str(out_p.parent)!r} does not exist")
     for stale in out_p.parent.glob(out_p.name + ".tmp-*"):  # a merge killed before its rename
@@ -143,13 +158,21 @@ def sweep(
     if stored is None:
         atomic_write_text(meta_text(d), design_file)
     clean_tmp(parts)
-    done = done_chunks(parts, nch)
-    todo = [k for k in range(nch) if k not in done]
-    resumed = len(done)
-    if max_chunks is not None:
-        todo = todo[:max_chunks]
+    return done_chunks(parts, n_chunks(d))
+
+
+def _compute(
+    d: Mapping[str, Any],
+    todo: list[int],
+    parts: Path,
+    label: str,
+    progress: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> int:
+    """Compute and save the chunks ``todo`` (serial or on Dask); the number saved."""
+    total = total_rows(d)
     rows_todo = sum(min(total, (k + 1) * d["chunk"]) - k * d["chunk"] for k in todo)
-    label = "sweep" + (f" (resuming: {resumed}/{nch} chunks done)" if resumed else "")
     computed = 0
     with Progress(rows_todo, label, enabled=progress) as bar:
 
@@ -164,11 +187,7 @@ def sweep(
                 save(k, compute_chunk(d, k))
         else:
             _run_dask(d, todo, save, workers, scheduler)
-    complete = len(done_chunks(parts, nch)) == nch
-    if complete:
-        merge(d, parts, out_p, nch, pa)
-        shutil.rmtree(parts, ignore_errors=True)
-    return SweepResult(str(out_p), total, nch, computed, resumed, time.monotonic() - t0, complete)
+    return computed
 
 
 def _run_dask(

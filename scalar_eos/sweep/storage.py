@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import OLD_COLUMNS, OLD_WEIGHT_KEYS, rename_keys
 from .._optional import require
 from ..errors import InvalidArgument, SweepMismatch
 
@@ -27,6 +28,8 @@ __all__ = [
     "read_sweep",
     "require_pyarrow",
     "to_table",
+    "upgrade_design",
+    "upgrade_table",
 ]
 
 META_KEY = b"scalar_eos"
@@ -91,7 +94,27 @@ def read_sweep(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
     raw = (table.schema.metadata or {}).get(META_KEY)
     if raw is None:
         raise InvalidArgument(f"{str(path)!r} is a Parquet file but not a scalar-eos sweep (no metadata)")
-    return table, json.loads(raw)
+    meta = json.loads(raw)
+    if isinstance(meta.get("design"), Mapping):
+        meta["design"] = upgrade_design(meta["design"], str(path))
+    return upgrade_table(table, str(path)), meta
+
+
+def upgrade_table(table: Any, where: str) -> Any:
+    """``table`` with the columns of earlier releases renamed (``product0`` -> ``pi_over_y0``), with a warning."""
+    names = list(table.column_names)
+    if not any(c in OLD_COLUMNS for c in names):
+        return table
+    new = list(rename_keys(dict.fromkeys(names), OLD_COLUMNS, f"{where}: sweep column"))
+    return table.rename_columns(new)
+
+
+def upgrade_design(design: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A stored design with the keys of earlier releases renamed (``weights.product`` -> ``weights.pi_over_y``)."""
+    out = dict(design)
+    if isinstance(out.get("weights"), Mapping):
+        out["weights"] = rename_keys(out["weights"], OLD_WEIGHT_KEYS, f"{where}: design key weights")
+    return out
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
@@ -102,6 +125,8 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
 
 def check_same(stored: Mapping[str, Any], design: Mapping[str, Any], where: str) -> None:
     meta = _meta(design)
+    if isinstance(stored.get("design"), Mapping):
+        stored = {**stored, "design": upgrade_design(stored["design"], where)}
     if stored.get("design") != meta["design"]:
         raise SweepMismatch(
             f"{where} holds a sweep with a different design ({_diff(stored.get('design') or {}, design)}); "
@@ -139,7 +164,7 @@ def clean_tmp(parts: Path) -> None:
 def merge(d: Mapping[str, Any], parts: Path, out_p: Path, nch: int, pa: Any) -> None:
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(chunk_path(parts, k)) for k in range(nch)]
+    tables = [upgrade_table(pq.read_table(chunk_path(parts, k)), str(parts)) for k in range(nch)]
     table = pa.concat_tables(tables)
     table = table.replace_schema_metadata({META_KEY: meta_text(d).encode()})
     atomic_write_table(table, out_p)

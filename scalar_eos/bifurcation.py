@@ -1,0 +1,250 @@
+"""Bifurcations of GD as the step size grows: attractors, the first period doubling, its amplitude.
+
+Every minimiser ``w*`` (``pi = y``) is a fixed point of the GD map for every
+``eta``; its Floquet multipliers are ``1`` (``D - 1`` times, along the manifold
+of minimisers) and ``1 - eta m |grad pi(w*)|^2``.  Along this branch the first
+period doubling is where a multiplier crosses ``-1``,
+
+.. math::
+
+    \\eta_c = \\frac{2}{m\\,|\\nabla\\pi(w^*)|^2} = \\frac{2}{\\psi(w^*)},
+
+and for balanced weights ``psi = psi_min = m D |y|^{2 - 2/D}`` (the flattest
+minimiser).  :func:`period_doubling_threshold` finds the root of
+``mu(eta) = -1`` numerically (mpmath ``findroot`` on the eigenvalues of the
+Jacobian) and reports the formula next to it.
+
+Past the threshold, on the balanced line ``a -> f(a) = a - eta m (a^D - |y|)
+a^(D-1)``, write ``f(a* + u) - a* = -(1 + mu) u + A u^2 + B u^3 + ...`` with
+``mu = eta psi_min - 2``.  The flip normal form gives a period-2 orbit
+``a* + c +- delta`` with
+
+.. math::
+
+    \\delta = K \\sqrt{\\mu} + O(\\mu),\\qquad K = (A^2 + B)^{-1/2}
+    \\quad (\\text{stable, supercritical, when } A^2 + B > 0),
+
+evaluated at ``eta = eta_c`` (:func:`amplitude_coefficient`).  This is the
+``(eta lambda* - 2)^(1/2)`` law of the supercritical regime with its constant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mpmath import mp
+
+from . import fast
+from ._validate import check_dps
+from .errors import InvalidArgument
+from .orbits import GUARD, balanced_map, jacobian_product
+
+__all__ = ["amplitude_coefficient", "attractor_values", "period_doubling_threshold", "plot_bifurcation"]
+
+
+def attractor_values(
+    etas: Any,
+    starts: Any,
+    *,
+    target: float = 1.0,
+    scale: float = 1.0,
+    transient: int = 2000,
+    keep: int = 64,
+) -> dict[str, np.ndarray]:
+    """The product ``pi`` on GD's attractor for every step size and start (float64, batched).
+
+    Parameters
+    ----------
+    etas : sequence of positive reals
+    starts : array (S, D)
+        Starting weights (one row per start).
+    transient, keep : int
+        Steps discarded, then steps recorded.
+
+    Returns
+    -------
+    dict
+        ``"eta"`` and ``"product"``: flat arrays of the recorded points
+        (``len(etas) * S * keep``, NaN for diverged runs), ``"diverged"`` the
+        fraction of runs that left the float64 range.
+
+    Examples
+    --------
+    >>> out = attractor_values([0.9, 1.1], [[1.05, 1.05]], keep=4)
+    >>> sorted(set(np.round(out["product"][out["eta"] == 0.9], 9).tolist()))
+    [1.0]
+    >>> len(set(np.round(out["product"][out["eta"] == 1.1], 9)))
+    2
+    """
+    e = np.asarray(etas, dtype=float).reshape(-1)
+    w0 = np.atleast_2d(np.asarray(starts, dtype=float))
+    if e.size == 0 or not np.all(np.isfinite(e)) or np.any(e <= 0):
+        raise InvalidArgument("etas must be a non-empty sequence of positive finite step sizes")
+    if w0.ndim != 2 or w0.shape[0] == 0 or not np.all(np.isfinite(w0)):
+        raise InvalidArgument("starts must be a finite array of shape (S, D)")
+    for name, v in (("transient", transient), ("keep", keep)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "transient" else 1):
+            raise InvalidArgument(f"{name} must be a {'non-negative' if name == 'transient' else 'positive'} integer")
+    n_s = w0.shape[0]
+    rows = np.repeat(e, n_s)
+    big = np.tile(w0, (e.size, 1))
+    warm = fast.gd(big, rows, transient, target=target, scale=scale, track=())["weights"]
+    rec = fast.gd(warm, rows, keep - 1, target=target, scale=scale, track=("product",))
+    prod = rec["product"]  # (keep, N)
+    bad = ~np.all(np.isfinite(warm), axis=1)
+    prod[:, bad] = np.nan
+    return {
+        "eta": np.tile(rows, (keep, 1)).T.reshape(-1),
+        "product": prod.T.reshape(-1),
+        "diverged": np.array(float(np.mean(bad))),
+    }
+
+
+def period_doubling_threshold(
+    depth: int | None = None,
+    *,
+    fixed_point: Any = None,
+    target: Any = 1,
+    scale: Any = 1,
+    dps: int = 50,
+) -> dict[str, Any]:
+    """First period doubling along the fixed-point branch: root of ``mu(eta) = -1``.
+
+    Parameters
+    ----------
+    depth : int, optional
+        Balanced branch ``w* = (|y|^(1/D), ...)`` (sign fixed so that ``pi = y``).
+    fixed_point : sequence of reals, optional
+        Any minimiser instead (``pi(w*) = y`` is checked).
+    dps : int
+        Working digits.
+
+    Returns
+    -------
+    dict
+        ``eta`` (the root, mpf), ``formula`` (``2/psi(w*)``), ``difference``,
+        ``sharpness`` (``psi(w*)``), ``multiplier_at_root``.
+
+    Examples
+    --------
+    >>> r = period_doubling_threshold(3, dps=30)
+    >>> mp.nstr(r["eta"], 20), mp.nstr(r["formula"], 20)
+    ('0.66666666666666666667', '0.66666666666666666667')
+    """
+    from ._exact import to_mpf
+    from ._validate import check_scale, check_target, check_weights
+
+    dps = check_dps(dps) or 15
+    yq, mq = check_target(target), check_scale(scale)
+    with mp.workdps(dps + GUARD):
+        y, m = to_mpf(yq), to_mpf(mq)
+        if fixed_point is None:
+            if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+                raise InvalidArgument(f"depth must be a positive integer (or pass fixed_point=), got {depth!r}")
+            a = abs(y) ** (mp.mpf(1) / depth)
+            w = [a] * depth
+            if y < 0:
+                w[0] = -a
+        else:
+            w = [to_mpf(x) for x in check_weights(fixed_point)]
+            if abs(mp.fprod(w) - y) > mp.mpf(10) ** (-dps) * (1 + abs(y)):
+                raise InvalidArgument("fixed_point must be a minimiser (product equal to the target)")
+        d = len(w)
+        grad_pi = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
+        psi = m * mp.fsum(x * x for x in grad_pi)
+        if psi == 0:
+            raise InvalidArgument("the fixed point has zero sharpness: no period doubling")
+
+        def mu_min(eta: Any) -> Any:
+            ev = mp.eigsy(jacobian_product([w], eta, y, m), eigvals_only=True)  # J is symmetric
+            return min(ev[i] for i in range(d))
+
+        root = mp.findroot(lambda e: mu_min(e) + 1, (mp.mpf(1) / psi, mp.mpf(3) / psi), solver="anderson")
+        formula = 2 / psi
+        return {
+            "eta": root,
+            "formula": formula,
+            "difference": abs(root - formula),
+            "sharpness": psi,
+            "multiplier_at_root": mu_min(root),
+            "fixed_point": w,
+        }
+
+
+def amplitude_coefficient(depth: int, *, target: Any = 1, scale: Any = 1, dps: int = 30) -> dict[str, Any]:
+    """Normal-form constant ``K`` in ``delta ~ K (eta psi_min - 2)^(1/2)`` on the balanced line.
+
+    ``delta`` is half the distance between the two balanced period-2 points
+    (in the coordinate ``a = |w_i|``).
+
+    Examples
+    --------
+    >>> k = amplitude_coefficient(2)
+    >>> mp.nstr(k["K"], 15)   # D = 2, y = 1: A = -3, B = -1, K = 1/sqrt(8)
+    '0.353553390593274'
+    """
+    from ._exact import to_mpf
+    from ._validate import check_scale, check_target
+
+    dps = check_dps(dps) or 15
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
+    yq, mq = check_target(target), check_scale(scale)
+    with mp.workdps(dps + GUARD):
+        y, m = abs(to_mpf(yq)), to_mpf(mq)
+        a = y ** (mp.mpf(1) / depth)
+        psi = m * depth * a ** (2 * depth - 2)
+        eta_c = 2 / psi
+        f = lambda x: balanced_map(x, eta_c, depth, y, m)  # noqa: E731
+        f1, f2, f3 = (mp.diff(f, a, n) for n in (1, 2, 3))
+        big_a, big_b = f2 / 2, f3 / 6
+        c = big_a**2 + big_b
+        return {
+            "K": 1 / mp.sqrt(c) if c > 0 else mp.nan,
+            "A": big_a,
+            "B": big_b,
+            "slope_at_threshold": f1,
+            "supercritical": bool(c > 0),
+            "eta_c": eta_c,
+        }
+
+
+def plot_bifurcation(
+    path: str,
+    *,
+    depth: int = 2,
+    target: float = 1.0,
+    etas: Any = None,
+    starts: Any = None,
+    transient: int = 3000,
+    keep: int = 64,
+) -> str:
+    """Bifurcation diagram: ``pi`` on GD's attractor against ``eta`` (matplotlib).
+
+    Default: balanced and slightly unbalanced starts near the minimum, ``eta``
+    from ``0.8 eta_c`` to ``1.35 eta_c`` with ``eta_c = 2/psi_min``; the first
+    period doubling ``eta_c`` is marked.
+    """
+    from ._optional import pyplot
+
+    plt = pyplot()
+    psi = float(depth * abs(target) ** (2 - 2 / depth))
+    eta_c = 2 / psi
+    if etas is None:
+        etas = np.linspace(0.8 * eta_c, 1.33 * eta_c, 600)
+    if starts is None:
+        a = abs(target) ** (1 / depth)
+        starts = [[a * 1.05] * depth, [a * (1.05 + 0.02 * (i % 2)) for i in range(depth)]]
+    out = attractor_values(etas, starts, target=target, transient=transient, keep=keep)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot(out["eta"], out["product"], ",", color="k", alpha=0.6)
+    ax.axvline(eta_c, color="tab:red", ls="--", lw=1, label=f"eta_c = 2/psi_min = {eta_c:.4g}")
+    ax.set_xlabel("step size eta")
+    ax.set_ylabel("product pi on the attractor")
+    ax.set_title(f"GD on a depth-{depth} scalar network: period doubling")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

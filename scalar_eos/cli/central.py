@@ -1,0 +1,62 @@
+"""``scalar-eos central``: the central flow from a point, next to GD and gradient flow."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .._validate import check_steps
+from ._parse import add_point_options, point_args
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("central", help="central flow of GD at the edge of stability (vs GD and gradient flow)")
+    add_point_options(p, eta=True)
+    p.add_argument("--steps", type=int, default=300, help="GD steps compared with the flow (default 300)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("-o", "--output", default=None, help="save the comparison figure (PNG; needs matplotlib)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..central import central_flow
+    from ..edge import compare_gd, plot_central
+
+    c = point_args(args, dps=None)
+    w, eta, y, m = c["weights"], c["eta"], c["target"], c["scale"]
+    flow = central_flow(w, eta, target=y, scale=m)
+    comp = compare_gd(w, eta, check_steps(args.steps) or 1, target=y, scale=m)
+    record = flow.as_dict()
+    record["gd"] = {
+        "steps": args.steps,
+        "max_error": comp["max_error"],
+        "final_error": comp["final_error"],
+        "departure": comp["departure"],
+        "final_eta_sharpness": eta * comp["gd_final_sharpness"],
+        "final": [float(x) for x in comp["gd"][-1]],
+    }
+    if args.output:
+        plot_central(comp, args.output)
+        print(f"saved {args.output}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(record, indent=2))
+        return 0
+    lines = [
+        ("status", f"{record['status']} ({record['kind']})"),
+        ("end point", ", ".join(f"{x:.12g}" for x in record["final"])),
+        ("eta * sharpness", f"{record['final_eta_sharpness']:.12g}"),
+        ("sigma^2 at the end", f"{record['final_sigma2']:.3g}"),
+        ("predicted avg loss", f"{record['final_predicted_loss']:.3g}"),
+        ("events", "; ".join(f"t={t:.4g}: {e}" for t, e in record["events"]) or "none"),
+        ("GD after steps", ", ".join(f"{x:.12g}" for x in record["gd"]["final"])),
+        ("GD eta * sharpness", f"{record['gd']['final_eta_sharpness']:.12g}"),
+        ("GD avg vs flow", f"max rel. gap {comp['max_error']:.3g}, at the end {comp['final_error']:.3g}"),
+    ]
+    width = max(len(k) for k, _ in lines)
+    for k, v in lines:
+        print(f"{k:<{width}}  {v}")
+    return 0

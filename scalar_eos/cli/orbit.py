@@ -1,0 +1,42 @@
+"""``scalar-eos orbit``: a periodic orbit of the GD map to any precision, its multipliers and stability."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ._parse import add_point_options, point_args
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("orbit", help="periodic orbit of GD (Newton in mpmath), Floquet multipliers, stability")
+    add_point_options(p, eta=True)
+    p.add_argument("--period", type=int, default=None, help="period k (default: the period GD settles on)")
+    p.add_argument(
+        "--seed", choices=["auto", "gd", "start", "balanced"], default="auto", help="where Newton starts (default auto)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..orbits import find_orbit
+
+    c = point_args(args, dps=args.dps or 30)  # inputs as exact decimals
+    orb = find_orbit(
+        c["weights"], c["eta"], args.period, target=c["target"], scale=c["scale"], dps=args.dps, seed=args.seed
+    )
+    d = orb.as_dict()
+    if args.json:
+        print(json.dumps(d, indent=2))
+        return 0
+    kind = "stable" if d["stable"] else "unstable"
+    print(f"period {d['period']}, {kind} (max |multiplier| {d['max_abs_multiplier']})")
+    for j, p in enumerate(d["points"]):
+        print(f"w_{j} = " + ", ".join(str(x) for x in p))
+    print("multipliers: " + ", ".join(str(x) for x in d["multipliers"]))
+    print(f"residual {d['residual']:.3g}, error bound {d['error_bound']:.3g}")
+    return 0

@@ -1,0 +1,561 @@
+"""Periodic orbits of the GD map to any precision, their Floquet multipliers and stability.
+
+GD with step size :math:`\\eta` is the map :math:`G(w) = w - \\eta\\,\\nabla L(w)`.
+A period-``k`` orbit solves :math:`G^k(w) = w` with :math:`G^j(w) \\ne w` for
+``0 < j < k``.  Its stability is read from the Floquet multipliers, the
+eigenvalues of
+
+.. math::
+
+    M = J(w_{k-1}) \\cdots J(w_1) J(w_0),\\qquad J(w) = I - \\eta\\,\\nabla^2 L(w),
+
+the orbit is (linearly) stable iff :math:`\\max |\\mu| < 1`.
+
+Method.  A float64 GD run locates an attracting cycle (its period is the
+smallest ``p`` with ``|w_{n+p} - w_n|`` at rounding level), or, for a start on
+the balanced line (all ``|w_i|`` equal, sign pattern with product of sign
+``sign(y)``), the one-dimensional map
+
+.. math::
+
+    a \\mapsto f(a) = a - \\eta\\, m\\,(a^D - |y|)\\,a^{D-1}
+
+(balanced weights stay balanced) gives seeds for unstable orbits too.  Newton's
+method on :math:`F(w) = G^k(w) - w` with the exact Jacobian :math:`M - I`
+then runs in mpmath at ``dps`` plus guard digits; the result is verified
+(residual and a first-order error bound :math:`|(M - I)^{-1}|\\,|F|`) and a
+:class:`~scalar_eos.errors.PrecisionError` names the residual if it fails.
+
+Fixed points (period 1) are the minimisers ``pi = y``: they form a
+``(D-1)``-dimensional manifold, so ``M - I`` is singular there (multipliers
+``1`` with multiplicity ``D - 1`` and ``1 - eta m psi``).  For period 1 the
+point returned is the minimiser reached from GD's float64 limit by
+minimum-norm Newton steps on ``pi(w) = y`` (``isolated`` is False).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath import mp
+
+from ._validate import check_dps
+from .central import ScalarNet
+from .errors import InvalidArgument, PrecisionError
+
+__all__ = [
+    "Orbit",
+    "balanced_map",
+    "balanced_orbit",
+    "detect_cycle",
+    "find_orbit",
+    "gd_map",
+    "jacobian_product",
+]
+
+GUARD = 12
+
+
+# ----------------------------------------------------------------------------- maps
+
+
+def gd_map(w: list[Any], eta: Any, target: Any = 1, scale: Any = 1) -> list[Any]:
+    """One GD step in mpmath at the current working precision.
+
+    Examples
+    --------
+    >>> [float(x) for x in gd_map([1, 3], mpmath.mpf("0.1"))]
+    [0.4, 2.8]
+    """
+    d = len(w)
+    others = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
+    r = mp.fprod(w) - target
+    return [w[i] - eta * scale * r * others[i] for i in range(d)]
+
+
+def _hessian(w: list[Any], target: Any, scale: Any) -> Any:
+    d = len(w)
+    g = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
+    r = mp.fprod(w) - target
+    h = mp.matrix(d, d)
+    for i in range(d):
+        for j in range(d):
+            p = mp.zero if i == j else mp.fprod(w[q] for q in range(d) if q not in (i, j))
+            h[i, j] = scale * (g[i] * g[j] + r * p)
+    return h
+
+
+def jacobian_product(points: list[list[Any]], eta: Any, target: Any = 1, scale: Any = 1) -> Any:
+    """``M = J(w_{k-1}) ... J(w_0)`` with ``J = I - eta Hess L`` (mpmath matrix).
+
+    Examples
+    --------
+    >>> m = jacobian_product([[mpmath.mpf(1), mpmath.mpf(1)]], mpmath.mpf("0.5"))
+    >>> [float(x) for x in mpmath.eig(m, left=False, right=False)]
+    [0.0, 1.0]
+    """
+    d = len(points[0])
+    m = mp.eye(d)
+    for w in points:
+        m = (mp.eye(d) - eta * _hessian(w, target, scale)) * m
+    return m
+
+
+def balanced_map(a: Any, eta: Any, depth: int, target: Any = 1, scale: Any = 1) -> Any:
+    """The GD map on the balanced line, ``a -> a - eta m (a^D - |y|) a^(D-1)``.
+
+    Examples
+    --------
+    >>> float(balanced_map(mpmath.mpf(2), mpmath.mpf("0.1"), 2))
+    1.4
+    """
+    return a - eta * scale * (a**depth - abs(target)) * a ** (depth - 1)
+
+
+# ----------------------------------------------------------------------------- result
+
+
+def _fmt(x: Any, dps: int | None) -> Any:
+    if dps is None:
+        if isinstance(x, mpmath.mpc):
+            return complex(x)
+        return float(x)
+    if isinstance(x, mpmath.mpc):
+        re_s, im_s = (mpmath.nstr(v, dps, strip_zeros=False) for v in (x.real, abs(x.imag)))
+        return f"{re_s}{'+' if x.imag >= 0 else '-'}{im_s}j"
+    return mpmath.nstr(x, dps, strip_zeros=False, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
+
+
+@dataclass
+class Orbit:
+    """A periodic orbit of the GD map.
+
+    Attributes
+    ----------
+    period : int
+        Minimal period ``k``.
+    points : list of lists of mpf
+        ``w_0 .. w_{k-1}`` with ``w_{j+1} = G(w_j)``; ``w_0`` is the point of
+        largest product ``pi`` (ties: lexicographically largest).
+    multipliers : list of mpf or mpc
+        Floquet multipliers, by decreasing modulus.
+    stable : bool
+        ``max |mu| < 1`` (for period 1 the multipliers equal to 1 along the
+        manifold of minimisers are excluded: stable iff ``|1 - eta m psi| < 1``).
+    residual : mpf
+        ``max_i |G^k(w_0)_i - w_{0,i}|`` at the working precision.
+    error_bound : mpf
+        First-order bound on the error of ``w_0``: ``|(M - I)^{-1}| |F|`` (``|F|/|grad pi|`` for period 1).
+    isolated : bool
+        False for period 1 (a manifold of fixed points).
+    eta, target, scale : mpf
+    dps : int or None
+    """
+
+    period: int
+    points: list[list[Any]]
+    multipliers: list[Any]
+    stable: bool
+    residual: Any
+    error_bound: Any
+    isolated: bool
+    eta: Any
+    target: Any
+    scale: Any
+    dps: int | None
+
+    @property
+    def amplitude(self) -> Any:
+        """Half the spread of the product ``pi`` over the orbit."""
+        pis = [mp.fprod(w) for w in self.points]
+        return (max(pis) - min(pis)) / 2
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: numbers as decimal strings with ``dps`` digits (floats when ``dps`` is None)."""
+        d = self.dps
+        with mp.workdps((d or 15) + GUARD):
+            return self._as_dict(d)
+
+    def _as_dict(self, d: int | None) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "points": [[_fmt(x, d) for x in w] for w in self.points],
+            "multipliers": [_fmt(x, d) for x in self.multipliers],
+            "stable": self.stable,
+            "max_abs_multiplier": _fmt(max(abs(x) for x in self.multipliers), d),
+            "products": [_fmt(mp.fprod(w), d) for w in self.points],
+            "amplitude": _fmt(self.amplitude, d),
+            "residual": float(self.residual),
+            "error_bound": float(self.error_bound),
+            "isolated": self.isolated,
+            "eta": _fmt(self.eta, d),
+            "target": _fmt(self.target, d),
+            "scale": _fmt(self.scale, d),
+            "dps": d,
+        }
+
+
+# ----------------------------------------------------------------------------- seeds
+
+
+def detect_cycle(
+    w0: Any,
+    eta: float,
+    *,
+    target: float = 1.0,
+    scale: float = 1.0,
+    steps: int = 20_000,
+    max_period: int = 64,
+    rtol: float = 1e-9,
+) -> tuple[int, np.ndarray] | None:
+    """Run float64 GD and return ``(period, point on the cycle)``, or None.
+
+    The period is the smallest ``p <= max_period`` with
+    ``|w_{n+p} - w_n| <= rtol |w_n|`` on the last ``2 max_period`` iterates.
+
+    Examples
+    --------
+    >>> p, w = detect_cycle([1.05, 1.05], 1.1)
+    >>> p
+    2
+    """
+    net = ScalarNet(float(target), float(scale))
+    w = np.array(w0, dtype=float)
+    n_tail = 2 * max_period + 1
+    tail = np.empty((n_tail, w.size))
+    with np.errstate(all="ignore"):
+        for t in range(steps + n_tail):
+            if t >= steps:
+                tail[t - steps] = w
+            w = w - eta * net.grad(w)
+            if not np.all(np.isfinite(w)) or np.max(np.abs(w)) > 1e100:
+                return None
+    size = np.maximum(np.linalg.norm(tail, axis=1), 1e-300)
+    for p in range(1, max_period + 1):
+        dist = np.linalg.norm(tail[p:] - tail[:-p], axis=1) / size[:-p]
+        if np.all(dist <= rtol):
+            return p, tail[-1]
+    return None
+
+
+def _balanced(w: np.ndarray, target: float) -> bool:
+    a = np.abs(w)
+    return bool(a.min() > 0 and a.max() - a.min() <= 1e-12 * a.max() and np.sign(np.prod(w)) == np.sign(target))
+
+
+def balanced_orbit(
+    a0: Any, eta: Any, depth: int, period: int, *, target: Any = 1, scale: Any = 1, dps: int = 30
+) -> list[Any]:
+    """A period-``period`` orbit ``a_0..a_{k-1}`` of the balanced map near ``a0`` (mpmath Newton).
+
+    ``a0`` may be a point of the orbit (e.g. from a float64 run) or any start:
+    the map is first iterated from ``a0`` and, if it settles on a cycle of the
+    requested period, Newton polishes it; otherwise Newton starts at ``a0``.
+
+    Examples
+    --------
+    >>> orb = balanced_orbit(1.05, 1.1, 2, 2, dps=20)
+    >>> [mpmath.nstr(a, 12) for a in orb]
+    ['1.11606297145', '0.814551626875']
+    """
+    dps = check_dps(dps) or 15
+    with mp.workdps(dps + GUARD):
+        e, y, m = mp.mpf(eta), mp.mpf(target), mp.mpf(scale)
+        a = mp.mpf(a0)
+        f = lambda x: balanced_map(x, e, depth, y, m)  # noqa: E731
+        seq = [a]
+        for _ in range(4000):
+            seq.append(f(seq[-1]))
+            if not mp.isfinite(seq[-1]) or abs(seq[-1]) > 1e100:
+                seq = [a]
+                break
+        seeds = [a]
+        if len(seq) > 2 * period:
+            seeds = [*seq[-period:], a]
+
+        def power(x: Any, n: int) -> Any:
+            for _ in range(n):
+                x = f(x)
+            return x
+
+        divisors = sorted({period // q for q in _prime_factors(period)})
+
+        def deflated(x: Any) -> Any:
+            # G^k(a) - a with the orbits of smaller period (k/q for primes q | k) divided out
+            val = power(x, period) - x
+            for j in divisors:
+                val /= power(x, j) - x
+            return val
+
+        root = None
+        tol = mp.mpf(10) ** (-2 * (dps + GUARD) + 4)
+        for s0 in seeds:
+            try:
+                fun = deflated if divisors else (lambda x: power(x, period) - x)
+                cand = mp.findroot(fun, s0, tol=tol, maxsteps=200)
+            except (ValueError, ZeroDivisionError):
+                continue
+            if mp.isfinite(cand) and all(abs(power(cand, j) - cand) > mp.mpf(10) ** (-(dps // 2)) for j in divisors):
+                root = cand
+                break
+        if root is None:
+            raise PrecisionError(f"balanced map: no period-{period} orbit found from a0={a0}")
+        orbit = [root]
+        for _ in range(period - 1):
+            orbit.append(f(orbit[-1]))
+        top = max(range(period), key=lambda j: orbit[j])
+        orbit = orbit[top:] + orbit[:top]  # start at the largest point
+        res = abs(f(orbit[-1]) - orbit[0])
+        if res > mp.mpf(10) ** (-dps - GUARD // 2) * (1 + abs(orbit[0])):
+            raise PrecisionError(f"balanced orbit: residual {mpmath.nstr(res, 3)} too large")
+        return [+x for x in orbit]
+
+
+# ----------------------------------------------------------------------------- Newton
+
+
+def _prime_factors(n: int) -> list[int]:
+    out, q = [], 2
+    while q * q <= n:
+        while n % q == 0:
+            out.append(q)
+            n //= q
+        q += 1
+    if n > 1:
+        out.append(n)
+    return out
+
+
+def _iterate(w: list[Any], k: int, eta: Any, y: Any, m: Any) -> list[list[Any]]:
+    pts = [w]
+    for _ in range(k):
+        pts.append(gd_map(pts[-1], eta, y, m))
+    return pts
+
+
+def _norm(v: list[Any]) -> Any:
+    return max((abs(x) for x in v), default=mp.zero)
+
+
+def _newton(w: list[Any], k: int, eta: Any, y: Any, m: Any, dps: int) -> tuple[list[Any], Any]:
+    """Newton on ``G^k(w) - w``; returns the point and ``|(M - I)^{-1}|`` (inf-norm)."""
+    d = len(w)
+    tol = mp.mpf(10) ** (-dps - GUARD // 2)
+    last = mp.inf
+    for _ in range(100):
+        pts = _iterate(w, k, eta, y, m)
+        f = [a - b for a, b in zip(pts[-1], w, strict=True)]
+        jm = jacobian_product(pts[:-1], eta, y, m) - mp.eye(d)
+        try:
+            step = mp.lu_solve(jm, mp.matrix([-x for x in f]))
+        except ZeroDivisionError:
+            raise PrecisionError(
+                f"period-{k} orbit: M - I is singular (a multiplier equals 1: the orbit is not isolated or at a fold)"
+            ) from None
+        w = [a + step[i] for i, a in enumerate(w)]
+        size = _norm(step)
+        if not all(mp.isfinite(x) for x in w) or _norm(w) > mp.mpf(10) ** 50:
+            raise PrecisionError(f"period-{k} orbit: Newton diverged")
+        if size <= tol * (1 + _norm(w)):
+            break
+        if size > 1e3 * last and last < 1e-3:
+            break
+        last = size
+    else:
+        raise PrecisionError(f"period-{k} orbit: Newton did not converge (last step {mpmath.nstr(size, 3)})")
+    pts = _iterate(w, k, eta, y, m)
+    jm = jacobian_product(pts[:-1], eta, y, m) - mp.eye(d)
+    inv = mp.inverse(jm)
+    inv_norm = max(mp.fsum(abs(inv[i, j]) for j in range(d)) for i in range(d))
+    return w, inv_norm
+
+
+def _project_minimum(w: list[Any], y: Any, dps: int) -> list[Any]:
+    """Minimum-norm Newton steps on ``pi(w) = y``."""
+    d = len(w)
+    tol = mp.mpf(10) ** (-dps - GUARD // 2)
+    for _ in range(200):
+        g = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
+        r = mp.fprod(w) - y
+        n2 = mp.fsum(x * x for x in g)
+        if n2 == 0:
+            raise PrecisionError("period-1 orbit: the gradient of the product vanishes (a saddle, not a minimiser)")
+        w = [a - r * gi / n2 for a, gi in zip(w, g, strict=True)]
+        if abs(r) <= tol * abs(y):
+            return w
+    raise PrecisionError(f"period-1 orbit: projection onto pi = y did not converge (residual {mpmath.nstr(r, 3)})")
+
+
+def _canonical(points: list[list[Any]]) -> list[list[Any]]:
+    key = max(range(len(points)), key=lambda j: (mp.fprod(points[j]), *points[j]))
+    return points[key:] + points[:key]
+
+
+def find_orbit(
+    weights: Any,
+    eta: Any,
+    period: int | None = None,
+    *,
+    target: Any = 1,
+    scale: Any = 1,
+    dps: int | None = 50,
+    seed: str = "auto",
+    steps: int = 20_000,
+    max_period: int = 64,
+) -> Orbit:
+    """Find a periodic orbit of the GD map to ``dps`` digits.
+
+    Parameters
+    ----------
+    weights : sequence of reals
+        A start: GD from it is run to detect an attracting cycle, or (``seed``)
+        a point near the orbit, or a balanced point.
+    eta : real, positive
+        Step size.
+    period : int, optional
+        The period ``k``; None takes the period of GD's attracting cycle.
+    target, scale : real
+        ``L = scale/2 (pi - target)^2``.
+    dps : int or None
+        Digits of the result (None: 15 digits, floats in ``as_dict``).
+    seed : ``"auto"``, ``"gd"``, ``"start"`` or ``"balanced"``
+        ``"gd"``: a point of the cycle GD settles on; ``"start"``: Newton from
+        ``weights`` itself (for unstable orbits: pass a point near one);
+        ``"balanced"``: ``weights`` balanced, the orbit of the balanced map near
+        ``|w_1|``; ``"auto"``: ``"start"`` if ``weights`` nearly satisfies
+        ``G^k(w) = w``, else ``"gd"`` if GD's cycle has period ``k``, else
+        ``"balanced"`` for balanced weights, else ``"start"``.
+    steps, max_period : int
+        Budget of the float64 GD run and the largest period it looks for.
+
+    Returns
+    -------
+    Orbit
+
+    Raises
+    ------
+    InvalidArgument
+        Bad input, or no attracting cycle to take the period from.
+    PrecisionError
+        Newton fails, the residual cannot be verified, or the orbit found has a
+        smaller minimal period than ``period``.
+
+    Examples
+    --------
+    >>> orb = find_orbit([1.05, 1.05], 1.1, dps=20)
+    >>> orb.period, orb.stable
+    (2, True)
+    >>> orb.as_dict()["points"][0]
+    ['1.1160629714523046301', '1.1160629714523046301']
+    """
+    from ._exact import as_fraction, to_mpf
+    from ._validate import check_eta, check_scale, check_target, check_weights
+
+    out_dps = check_dps(dps)
+    work = (out_dps or 15) + GUARD
+    wq = check_weights(weights)
+    eq, yq, mq = check_eta(eta), check_target(target), check_scale(scale)
+    if period is not None and (isinstance(period, bool) or not isinstance(period, int) or period < 1):
+        raise InvalidArgument(f"period must be a positive integer or None, got period={period!r}")
+    if seed not in ("auto", "gd", "start", "balanced"):
+        raise InvalidArgument(f"seed must be 'auto', 'gd', 'start' or 'balanced', got seed={seed!r}")
+    w_f = np.array([float(x) for x in wq])
+    e_f, y_f, m_f = float(eq), float(yq), float(mq)
+    cycle = None
+    if seed in ("auto", "gd") or period is None:
+        cycle = detect_cycle(w_f, e_f, target=y_f, scale=m_f, steps=steps, max_period=max_period)
+    if period is None:
+        if cycle is None:
+            raise InvalidArgument(
+                f"GD from {w_f.tolist()} with eta={e_f} settles on no cycle of period <= {max_period} within "
+                f"{steps} steps (divergent, chaotic or slow); pass period= and a start near the orbit"
+            )
+        period = cycle[0]
+    k = period
+    mode = seed
+    if seed == "auto":
+        if cycle is not None and cycle[0] == k:
+            mode = "gd"
+        elif _balanced(w_f, y_f):
+            mode = "balanced"
+        else:
+            mode = "start"
+    if mode == "gd" and (cycle is None or cycle[0] != k):
+        got = "no cycle" if cycle is None else f"a period-{cycle[0]} cycle"
+        raise InvalidArgument(f"GD from the start settles on {got}, not period {k}; use seed='start' or 'balanced'")
+    if mode == "balanced" and not _balanced(w_f, y_f):
+        raise InvalidArgument("seed='balanced' needs balanced weights (equal |w_i|, sign of pi equal to sign of y)")
+
+    with mp.workdps(work):
+        e, y, m = to_mpf(eq), to_mpf(yq), to_mpf(mq)
+        if mode == "gd":
+            w = [mp.mpf(float(x)) for x in cycle[1]]
+        elif mode == "balanced":
+            signs = [1 if x > 0 else -1 for x in w_f]
+            a = balanced_orbit(abs(to_mpf(wq[0])), e, len(wq), k, target=y, scale=m, dps=work - GUARD)[0]
+            w = [s * a for s in signs]
+        else:
+            w = [to_mpf(as_fraction(x, "weight")) for x in wq]
+        d = len(w)
+        if k == 1:
+            w = _project_minimum(w, y, work - GUARD)
+            g = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
+            error_bound = abs(mp.fprod(w) - y) / mp.sqrt(mp.fsum(x * x for x in g))
+            isolated = False
+        else:
+            w, inv_norm = _newton(w, k, e, y, m, work - GUARD)
+            isolated = True
+        pts = _iterate(w, k, e, y, m)
+        residual = _norm([a - b for a, b in zip(pts[-1], w, strict=True)])
+        if k > 1:
+            error_bound = inv_norm * residual
+        scale_w = 1 + _norm(w)
+        for j in range(1, k):
+            if (
+                k % j == 0
+                and _norm([a - b for a, b in zip(pts[j], w, strict=True)])
+                <= mp.mpf(10) ** (-(work - GUARD) // 2) * scale_w
+            ):
+                raise PrecisionError(
+                    f"Newton converged to an orbit of minimal period {j}, not {k}; start nearer a period-{k} orbit"
+                )
+        limit = mp.mpf(10) ** (-(out_dps or 15) - 2) * (1 + _norm(w))
+        if not (residual <= limit and error_bound <= limit):
+            raise PrecisionError(
+                f"period-{k} orbit: residual {mpmath.nstr(residual, 3)}, error bound {mpmath.nstr(error_bound, 3)} "
+                f"exceed {mpmath.nstr(limit, 3)}"
+            )
+        points = _canonical(pts[:-1])
+        mats = jacobian_product(points, e, y, m)
+        if k == 1:  # I - eta H is symmetric
+            ev = mp.eigsy(mats, eigvals_only=True)
+            ev = [ev[i] for i in range(d)]
+        else:
+            try:
+                ev = mp.eig(mats, left=False, right=False)
+            except RuntimeError as exc:
+                raise PrecisionError(f"period-{k} orbit: eigenvalues of the monodromy matrix failed: {exc}") from None
+        tiny = mp.mpf(10) ** (-(work - GUARD // 2))
+        mult = [x.real if abs(x.imag) <= tiny * (1 + abs(x)) else x for x in (mp.mpc(v) for v in ev)]
+        mult.sort(key=lambda x: (-abs(x), -mp.re(x)))
+        if k == 1:
+            psi = m * mp.fsum(x * x for x in [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)])
+            stable = abs(1 - e * psi) < 1
+        else:
+            stable = max(abs(x) for x in mult) < 1
+        return Orbit(
+            period=k,
+            points=points,
+            multipliers=mult,
+            stable=bool(stable),
+            residual=residual,
+            error_bound=error_bound,
+            isolated=isolated,
+            eta=e,
+            target=y,
+            scale=m,
+            dps=out_dps,
+        )

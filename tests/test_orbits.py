@@ -1,0 +1,199 @@
+"""Exact GD orbits: residuals at several precisions, balanced orbits, Floquet multipliers, period doubling."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from mpmath import mp
+
+from scalar_eos.bifurcation import amplitude_coefficient, attractor_values, period_doubling_threshold
+from scalar_eos.errors import InvalidArgument, PrecisionError
+from scalar_eos.orbits import balanced_map, balanced_orbit, detect_cycle, find_orbit, gd_map
+from scalar_eos.regimes import subcritical, supercritical
+
+from .helpers import assert_close
+
+
+def _residual(orb, dps):
+    with mp.workdps(dps + 20):
+        w = [mp.mpf(x) for x in orb.as_dict()["points"][0]]
+        z = w
+        for _ in range(orb.period):
+            z = gd_map(z, mp.mpf(orb.as_dict()["eta"]))
+        return max(abs(a - b) for a, b in zip(z, w, strict=True))
+
+
+def test_residual_shrinks_with_precision():
+    res = {}
+    for dps in (15, 30, 100):
+        orb = find_orbit([1.05, 1.0, 0.95], "0.7", dps=dps)
+        assert orb.period == 2 and orb.stable
+        assert all(len(s.replace("-", "").replace(".", "").lstrip("0")) >= dps for s in orb.as_dict()["points"][0])
+        res[dps] = _residual(orb, dps)
+        assert res[dps] <= mpmath.mpf(10) ** (-dps + 1)
+    assert res[100] < res[30] < res[15]
+
+
+@pytest.mark.parametrize("depth", [2, 3, pytest.param(4, marks=pytest.mark.slow)])
+def test_balanced_period_two_against_the_one_dimensional_map(depth):
+    eta = mpmath.mpf(2) / depth * mpmath.mpf("1.05")  # eta psi_min = 2.1
+    orb = find_orbit([1.1] * depth, mpmath.nstr(eta, 40), period=2, dps=40)
+    with mp.workdps(60):
+        a = balanced_orbit(1.1, mp.mpf(mpmath.nstr(eta, 40)), depth, 2, dps=50)
+        # the 1-D orbit really is a 2-cycle of the 1-D map
+        assert (
+            abs(
+                balanced_map(
+                    balanced_map(a[0], mp.mpf(mpmath.nstr(eta, 40)), depth), mp.mpf(mpmath.nstr(eta, 40)), depth
+                )
+                - a[0]
+            )
+            < mp.mpf(10) ** -45
+        )
+        pts = sorted(mp.mpf(p[0]) for p in orb.as_dict()["points"])
+        assert_close(pts, sorted(a), rel="1e-38")
+        # the balanced-direction multiplier is the 1-D map's f'(a0) f'(a1)
+        f = lambda x: balanced_map(x, mp.mpf(mpmath.nstr(eta, 40)), depth)  # noqa: E731
+        mu_1d = mp.diff(f, a[0]) * mp.diff(f, a[1])
+        assert min(abs(m - mu_1d) for m in orb.multipliers) < mp.mpf(10) ** -35
+
+
+def test_d2_period_two_closed_form():
+    # D = 2, y = 1: on the 2-cycle a0, a1 of a -> a - eta (a^2 - 1) a, s = a0 + a1 and p = a0 a1 solve
+    # eta s^2 = 2 + eta (1 + p)... checked here by the defining equations f(a0) = a1, f(a1) = a0 at 50 digits
+    orb = find_orbit(["1.05", "1.05"], "1.1", dps=50)
+    with mp.workdps(60):
+        a0, a1 = (mp.mpf(p[0]) for p in orb.as_dict()["points"])
+        eta = mp.mpf("1.1")
+        assert abs(a0 - eta * (a0**2 - 1) * a0 - a1) < mp.mpf(10) ** -48
+        assert abs(a1 - eta * (a1**2 - 1) * a1 - a0) < mp.mpf(10) ** -48
+        # subtracting the two equations: (a0 - a1)(2 - eta (a0^2 + a0 a1 + a1^2 - 1)) = 0
+        assert abs(2 - eta * (a0**2 + a0 * a1 + a1**2 - 1)) < mp.mpf(10) ** -47
+
+
+@pytest.mark.parametrize(("weights", "eta", "period"), [([1.05, 1.0, 0.95], "0.7", 2), (["1.05", "1.05"], "1.24", 4)])
+def test_multipliers_match_finite_differences(weights, eta, period):
+    orb = find_orbit(weights, eta, dps=30)
+    assert orb.period == period
+    with mp.workdps(40):
+        w = [mp.mpf(x) for x in orb.as_dict()["points"][0]]
+        e = mp.mpf(eta)
+        d = len(w)
+
+        def gk(x):
+            for _ in range(period):
+                x = gd_map(x, e)
+            return x
+
+        h = mp.mpf(10) ** -12
+        jac = mp.matrix(d, d)
+        for j in range(d):
+            up = list(w)
+            dn = list(w)
+            up[j] += h
+            dn[j] -= h
+            col = [(a - b) / (2 * h) for a, b in zip(gk(up), gk(dn), strict=True)]
+            for i in range(d):
+                jac[i, j] = col[i]
+        ev = sorted((mp.re(x) for x in mp.eig(jac, left=False, right=False)), reverse=True)
+        mine = sorted((mp.re(x) for x in orb.multipliers), reverse=True)
+        assert_close(mine, ev, rel="1e-18", abs_="1e-18")
+
+
+@pytest.mark.slow
+def test_period_four_and_eight_of_the_cascade():
+    o4 = find_orbit(["1.05", "1.05"], "1.26", dps=30)
+    assert o4.period == 4 and o4.stable
+    o8 = find_orbit(["1.05", "1.05"], "1.292", period=8, dps=30)
+    assert o8.period == 8 and o8.stable
+    # beyond its doubling the period-2 orbit still exists, now unstable
+    o2 = find_orbit(["1.05", "1.05"], "1.26", period=2, dps=30)
+    assert o2.period == 2 and not o2.stable
+
+
+def test_fixed_point_multipliers():
+    orb = find_orbit([0.5, 2.0, 1.0], "0.3", dps=30)
+    assert orb.period == 1 and not orb.isolated and orb.stable
+    with mp.workdps(40):
+        psi = (
+            mp.mpf("0.25") * 0 + 2**2 + mp.mpf("0.5") ** 2 + mp.mpf("0.5") ** 2 * 2**2 / 1
+        )  # |grad pi|^2 at (0.5, 2, 1)
+        assert_close(orb.multipliers[-1], 1 - mp.mpf("0.3") * psi, rel="1e-28")
+
+
+@pytest.mark.parametrize("depth", [2, 3, pytest.param(4, marks=pytest.mark.slow), 5])
+def test_first_period_doubling_is_two_over_psi_min(depth):
+    r = period_doubling_threshold(depth, dps=40)
+    with mp.workdps(50):
+        psi_min = depth * mp.mpf(1)
+        assert abs(r["eta"] - 2 / psi_min) < mp.mpf(10) ** -38
+        assert abs(r["multiplier_at_root"] + 1) < mp.mpf(10) ** -38
+    # and GD's attractor doubles there: fixed point just below, 2-cycle just above
+    eta_c = float(r["eta"])
+    below = detect_cycle([1.02] * depth, eta_c * 0.97, steps=3000)
+    above = detect_cycle([1.02] * depth, eta_c * 1.03, steps=3000)
+    assert below[0] == 1 and above[0] == 2
+
+
+def test_threshold_with_a_target():
+    r = period_doubling_threshold(3, target=8, dps=30)
+    with mp.workdps(40):
+        assert abs(r["eta"] - mp.mpf(2) / 48) < mp.mpf(10) ** -30
+
+
+def test_amplitude_law_supercritical():
+    r = supercritical(3, mus=(1e-2, 1e-3))
+    assert r["holds"] and abs(r["slope"] - 0.5) < 0.01
+    assert_close(amplitude_coefficient(2)["K"], 1 / np.sqrt(8), rel=1e-14)
+
+
+def test_subcritical_claim_logic():
+    r = subcritical([0.6, 2.0, 0.9], 0.45, steps=800)
+    assert r["in_regime"] and r["holds"] and r["final_psi"] < r["psi0"]
+    assert subcritical([0.6, 2.0, 0.9], 0.3, steps=10)["holds"] is None  # eta below 2/psi(w0): not subcritical
+
+
+def test_attractor_values_period_doubling():
+    out = attractor_values([0.9, 1.1, 1.26], [[1.05, 1.05]], keep=8)
+    counts = [len(set(np.round(out["product"][out["eta"] == e], 8))) for e in (0.9, 1.1, 1.26)]
+    assert counts == [1, 2, 4]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "exc"),
+    [
+        (([], 0.1), {}, InvalidArgument),
+        (([1.0, float("nan")], 0.1), {}, InvalidArgument),
+        (([1.0, 1.0], 0), {}, InvalidArgument),
+        (([1.0, 1.0], 0.5), {"period": 0}, InvalidArgument),
+        (([1.0, 1.0], 0.5), {"seed": "nope"}, InvalidArgument),
+        (([1.0, 1.0], 0.5), {"dps": 0}, InvalidArgument),
+        (([1.1, 1.0], 5.0), {}, InvalidArgument),  # diverges: no cycle to take the period from
+        (([1.05, 1.05], 1.1), {"period": 3, "seed": "gd"}, InvalidArgument),
+        (([0.9, 1.2], 1.1), {"period": 2, "seed": "balanced"}, InvalidArgument),
+    ],
+)
+def test_bad_input(args, kwargs, exc):
+    with pytest.raises(exc):
+        find_orbit(*args, **kwargs)
+
+
+def test_wrong_minimal_period_is_reported():
+    # Newton from a fixed point asked for period 2 lands on the fixed point: minimal period 1
+    with pytest.raises(PrecisionError):
+        find_orbit([1.0, 1.0], "1.1", period=2, seed="start")
+
+
+def test_regime_claims_registered_and_decided():
+    from scalar_eos import claims
+
+    sup = claims.get("regime-supercritical")
+    res = claims.evaluate(["1.05", "0.97"], "1.03", claims=[sup.id])[0]
+    assert res.hypothesis and res.conclusion is True
+    sub = claims.get("regime-subcritical")
+    res = claims.evaluate(["0.6", "2.0", "0.9"], "0.45", claims=[sub.id])[0]
+    assert res.hypothesis and res.conclusion is True
+    # a start far above the edge diverges: the subcritical conclusion fails there (a counterexample)
+    res = claims.evaluate([2.5594969047609393, 3.4496291476586673], 0.48605637434127225, claims=[sub.id])[0]
+    assert res.hypothesis and res.conclusion is False
