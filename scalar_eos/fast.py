@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._engine import resolve_engine
 from ._validate import check_batch, check_per_row
 from .errors import InvalidArgument
 
@@ -135,6 +136,7 @@ def _solve_shift(dn: np.ndarray, u0: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ok = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     d, u = dn, u0.copy()
+    rec = np.zeros(n, dtype=bool)  # recorded: a column's result is its first accepted iterate (per-column bits)
     for _ in range(_MAX_NEWTON):
         m = np.exp(u)
         x = d + m
@@ -142,19 +144,21 @@ def _solve_shift(dn: np.ndarray, u0: np.ndarray) -> tuple[np.ndarray, np.ndarray
         inv = np.sum(1.0 / x, axis=0)
         done = np.abs(f) <= 4 * _EPS * (depth + np.abs(u))
         hopeless = ~np.isfinite(inv) | ~np.isfinite(u)  # e^u below the float64 range
-        if np.any(hopeless):
-            u_out[idx[hopeless]] = np.where(np.isfinite(u[hopeless]), u[hopeless], -np.inf)
-            done |= hopeless
-        ndone = np.count_nonzero(done)
-        if ndone:
-            good = done & ~hopeless
+        new = (done | hopeless) & ~rec
+        if np.any(new):
+            lost = new & hopeless
+            if np.any(lost):
+                u_out[idx[lost]] = np.where(np.isfinite(u[lost]), u[lost], -np.inf)
+            good = new & ~hopeless
             sel = idx[good]
             u_out[sel], inv_out[sel], ok[sel] = u[good], inv[good], True
-            if ndone == idx.size:
+            rec |= new
+            nrec = np.count_nonzero(rec)
+            if nrec == idx.size:
                 break
-            if 2 * ndone >= idx.size:  # compact once enough columns are finished
-                keep = ~done
-                idx, d, u, f, inv, m = idx[keep], d[:, keep], u[keep], f[keep], inv[keep], m[keep]
+            if 2 * nrec >= idx.size:  # compact once enough columns are finished
+                keep = ~rec
+                idx, d, u, f, inv, m, rec = idx[keep], d[:, keep], u[keep], f[keep], inv[keep], m[keep], rec[keep]
         u = u - f / (m * inv)
     else:
         u_out[idx] = u  # unverified: reported as NOT_CONVERGED (or RANGE) by the caller
@@ -197,6 +201,7 @@ def _solve_poly(dn: np.ndarray, m0: np.ndarray | None = None) -> tuple[np.ndarra
     ok = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     tol = 4 * depth * _EPS
+    rec = np.zeros(n, dtype=bool)  # recorded: a column's result is its first accepted iterate (per-column bits)
     for _ in range(_MAX_NEWTON):
         qv, qd = q[0], np.zeros_like(m)
         for c in q[1:]:
@@ -205,16 +210,17 @@ def _solve_poly(dn: np.ndarray, m0: np.ndarray | None = None) -> tuple[np.ndarra
         p = m * qv
         dp = qv + m * qd
         r = p - 1.0
-        done = np.abs(r) <= tol
-        ndone = np.count_nonzero(done)
-        if ndone:
-            sel = idx[done]
-            m_out[sel], inv_out[sel], ok[sel] = m[done], dp[done] / p[done], True
-            if ndone == idx.size:
+        new = (np.abs(r) <= tol) & ~rec
+        if np.any(new):
+            sel = idx[new]
+            m_out[sel], inv_out[sel], ok[sel] = m[new], dp[new] / p[new], True
+            rec |= new
+            nrec = np.count_nonzero(rec)
+            if nrec == idx.size:
                 break
-            if 2 * ndone >= idx.size:
-                keep = ~done
-                idx, m, r, dp = idx[keep], m[keep], r[keep], dp[keep]
+            if 2 * nrec >= idx.size:
+                keep = ~rec
+                idx, m, r, dp, rec = idx[keep], m[keep], r[keep], dp[keep], rec[keep]
                 q = [c[keep] for c in q]
         m = m - r / dp
     else:
@@ -340,6 +346,7 @@ def gfs_sharpness(
     scale: Any = 1.0,
     chunk: int = DEFAULT_CHUNK,
     return_status: bool = False,
+    engine: str = "auto",
 ) -> Any:
     """GFS sharpness :math:`\\psi` of every row of ``W`` (shape ``(N, D)``).
 
@@ -355,6 +362,9 @@ def gfs_sharpness(
         Rows processed at once (memory stays ``O(chunk * D)``).
     return_status : bool
         Also return the ``int8`` status array (see :class:`Status`).
+    engine : {"auto", "numba", "numpy"}
+        ``D >= 3`` on the compiled kernel when numba is installed (``"auto"``,
+        or ``$SCALAR_EOS_ENGINE``); the same bits as NumPy for ``D <= 8``.
 
     Returns
     -------
@@ -377,12 +387,28 @@ def gfs_sharpness(
     m = check_per_row(scale, n, "scale", positive=True)
     psi = np.empty(n)
     status = np.empty(n, dtype=np.int8)
+    compiled = w.shape[1] >= 3 and resolve_engine(engine) == "numba"
     with np.errstate(all="ignore"):
         for sl in row_chunks(n, chunk):
+            if compiled:
+                _compiled_gfs_sharpness(w[sl], _at(y, sl), _at(m, sl), psi[sl], status[sl])
+                continue
             res = gfs_columns(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=False)
             psi[sl] = res["sharpness"]
             status[sl] = res["status"]
     return (psi, status) if return_status else psi
+
+
+def _compiled_gfs_sharpness(w: np.ndarray, y: Any, scale: Any, psi: np.ndarray, status: np.ndarray) -> None:
+    """:func:`gfs_columns`'s sharpness on the compiled kernel (same scale factors, computed as there)."""
+    from ._kernels import gfs_cols
+
+    k, depth = w.shape
+    abs_y = np.abs(y)
+    sy = abs_y ** (1.0 / depth)
+    fac = scale * (abs_y / sy) ** 2
+    cols = [np.ascontiguousarray(np.broadcast_to(a, (k,)), dtype=float) for a in (y, scale, sy, fac)]
+    gfs_cols(np.ascontiguousarray(w.T), *cols, psi, status, 32)
 
 
 def psi_min(depth: int, *, target: Any = 1.0, scale: Any = 1.0) -> Any:
@@ -539,6 +565,7 @@ def gd(
     summary: bool = False,
     chunk: int = DEFAULT_CHUNK,
     callback: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> dict[str, Any]:
     """Run GD on every row at once, recording only the requested quantities.
 
@@ -563,6 +590,9 @@ def gd(
         Rows run together (each chunk runs all its steps, then the next).
     callback : callable, optional
         Called with the number of rows finished after each chunk (progress).
+    engine : {"auto", "numba", "numpy"}
+        With nothing tracked, the steps run on the compiled kernel when numba
+        is installed (``"auto"``, or ``$SCALAR_EOS_ENGINE``): the same bits.
 
     Returns
     -------
@@ -603,13 +633,22 @@ def gd(
         res_q = {k: np.empty((len(recorded), n)) for k in names}
     em_all = e * m_all
     with np.errstate(all="ignore"):
+        compiled = not names and resolve_engine(engine) == "numba"
         for sl in row_chunks(n, chunk):
             wt = np.array(w_all[sl].T, dtype=float, order="C")
             y, m, em = _at(y_all, sl), _at(m_all, sl), _at(em_all, sl)
+            if compiled:
+                from ._kernels import gd_block
+
+                k = wt.shape[1]
+                gd_block(wt, *(np.ascontiguousarray(np.broadcast_to(a, (k,)), dtype=float) for a in (em, y)), steps)
+                steps_left = 0
+            else:
+                steps_left = steps
             warm: np.ndarray | None = None
             prev: dict[str, np.ndarray] = {}
             j = 0
-            for t in range(steps + 1):
+            for t in range(steps_left + 1):
                 if t == recorded[j]:
                     vals: dict[str, np.ndarray] = {}
                     p = np.prod(wt, axis=0)
@@ -641,7 +680,7 @@ def gd(
                             q["last"][sl] = v
                         prev[k] = v
                     j += 1
-                if t == steps:
+                if t == steps_left:
                     break
                 wt = step_columns(wt, em, y)
             final[sl] = wt.T

@@ -1,8 +1,12 @@
-"""Classify where gradient descent goes: converged, periodic, diverged, saddle or undecided.
+"""Classify where gradient descent goes: converged, periodic, diverged, saddle, chaotic, quasi-periodic or undecided.
 
-Batched on the float64 fast path, one row per initialisation.  GD runs in
-blocks of ``2 K`` steps (``K = max_period``); after each block every
-undecided row is tested:
+Batched on the float64 fast path, one row per initialisation, on the
+compiled engine when numba is installed (``pip install 'scalar-eos[fast]'``)
+or NumPy otherwise (``engine=`` or ``$SCALAR_EOS_ENGINE`` force one; the two
+agree bit for bit for ``D <= 8``, see :mod:`scalar_eos._classify`).  Each step
+is one GD step, a warm-started Newton solve of the GFS shift and constant
+bookkeeping; GD runs in blocks of ``2 K`` steps (``K = max_period``); after
+each block every undecided row is tested:
 
 * **diverged** - an iterate left the float64 range, or ``|pi| > 1e100 max(1, |y|)``;
 * **converged** - the GFS of the iterate is a minimum with linear rate
@@ -21,9 +25,19 @@ undecided row is tested:
   unstable, ``eta m psi > 2``) - which tells a true orbit from the slowly
   decaying oscillation of convergence just below ``eta psi = 2``;
 * **saddle** - the gradient vanishes (``< 1e-12``) while ``|r| > |y|/10``;
-* **undecided** - the budget is spent; the reason says why (critical slowing
-  down when ``eta m psi`` is within 1% of 2, no period ``<= K`` found, or slow
-  convergence).
+* at the end of the budget, from statistics of the second half of the run
+  (:func:`scalar_eos._classify.finalize`): **periodic** with a period
+  ``K < k <= 256`` (the last ``3 k`` iterates repeat to ``1e-9``), **chaotic**
+  (a finite-time Lyapunov exponent, from a tangent vector carried by the
+  Jacobian of the GD map, positive by more than 3 standard errors in two
+  windows that agree, with decisively exponential growth and bounded iterates;
+  ``lyapunov`` and ``lyapunov_err`` report it - a statement about the run up
+  to the budget, a chaotic transient is not excluded), **quasiperiodic**
+  (exponent zero within its error, steady range, super-convergent weighted
+  Birkhoff averages);
+* **undecided** - otherwise; the reason says why (critical slowing down when
+  ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle, an
+  exponent that is not conclusive, ...: :func:`reason_text`).
 
 Along the way the GFS sharpness is tracked at every step: ``max_gfs_increase``
 is the largest one-step change and ``gfs_monotone`` is False when some change
@@ -39,10 +53,9 @@ from typing import Any
 
 import numpy as np
 
-from . import fast
+from . import _classify, fast
 from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
-from .fast import INCREASE_RTOL, Status
 
 __all__ = ["OUTCOMES", "Outcome", "OutcomeStatus", "classify", "classify_batch", "outcome_at", "reason_text"]
 
@@ -61,18 +74,13 @@ class OutcomeStatus(IntEnum):
     DIVERGED = 2
     SADDLE = 3
     UNDECIDED = 4
+    CHAOTIC = 5
+    QUASIPERIODIC = 6
 
 
 #: Outcome names, indexed by :class:`OutcomeStatus` (the integer codes of :func:`classify_batch`).
 OUTCOMES = tuple(s.name.lower() for s in OutcomeStatus)
-CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED = OutcomeStatus
-_UNSET = -1
-_REASONS = (
-    "",
-    "critical slowing down: eta * m * GFS sharpness is within 1% of 2",
-    "oscillating without a period <= max_period (chaotic, or an orbit not yet settled)",
-    "converging too slowly for the budget",
-)
+CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED, CHAOTIC, QUASIPERIODIC = OutcomeStatus
 
 
 @dataclass
@@ -89,6 +97,8 @@ class Outcome:
     reason: str = ""
     orbit: list[list[float]] | None = None
     final_weights: list[float] = field(default_factory=list)
+    lyapunov: float | None = None
+    lyapunov_err: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the ``outcome`` object of ``scalar-eos run --json``)."""
@@ -102,6 +112,8 @@ class Outcome:
             "steps": self.steps,
             "reason": self.reason,
             "orbit": self.orbit,
+            "lyapunov": self.lyapunov,
+            "lyapunov_err": self.lyapunov_err,
         }
 
     def format_text(self, eta: float) -> str:
@@ -120,13 +132,11 @@ class Outcome:
         text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
         if self.max_gfs_increase is not None:
             text += f" (largest one-step change {self.max_gfs_increase:.3g})"
+        if self.lyapunov is not None and self.status in ("chaotic", "quasiperiodic", "undecided"):
+            text += f"; Lyapunov exponent {self.lyapunov:.4g} +- {self.lyapunov_err or 0:.2g} per step"
         if self.reason:
             text += f"; {self.reason}"
         return text
-
-
-def _gfs_cols(wt: np.ndarray, y: Any, m: Any, warm: np.ndarray | None) -> dict[str, np.ndarray]:
-    return fast.gfs_columns(wt, y, m, want_solution=False, m_start=warm if wt.shape[0] > 2 else None)
 
 
 def classify_batch(
@@ -140,8 +150,12 @@ def classify_batch(
     rtol: float = 1e-12,
     chunk: int = 4096,
     callback: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> dict[str, np.ndarray]:
     """Classify GD from every row of ``W0`` (shape ``(N, D)``).
+
+    A row's result depends only on that row (not on the rest of its chunk)
+    and is the same on both engines for ``D <= 8``.
 
     Returns
     -------
@@ -150,7 +164,10 @@ def classify_batch(
         periodic), ``final_sharpness`` (GFS sharpness at the last iterate;
         the limit's sharpness for converged rows), ``max_gfs_increase``,
         ``gfs_monotone``, ``steps`` (steps run), ``reason`` (int code, see
-        :func:`reason_text`), and ``weights`` (N, D): the last iterate.
+        :func:`reason_text`), ``weights`` (N, D): the last iterate, and
+        ``lyapunov``, ``lyapunov_err`` (finite-time Lyapunov exponent per
+        step and its standard error for rows still running at the budget,
+        NaN otherwise).
 
     Examples
     --------
@@ -165,140 +182,31 @@ def classify_batch(
     m_all = check_per_row(scale, n, "scale", positive=True)
     check_int(max_steps, "max_steps", 1)
     check_int(max_period, "max_period", 2)
+    name = _classify.resolve_engine(engine)
     out = {
-        "status": np.full(n, _UNSET, dtype=np.int8),
-        "period": np.zeros(n, dtype=np.int32),
-        "final_sharpness": np.full(n, np.nan),
-        "max_gfs_increase": np.full(n, -np.inf),
-        "gfs_monotone": np.ones(n, dtype=bool),
-        "steps": np.zeros(n, dtype=np.int64),
-        "reason": np.zeros(n, dtype=np.int8),
-        "weights": np.full((n, depth), np.nan),
+        "status": np.empty(n, dtype=np.int8),
+        "period": np.empty(n, dtype=np.int32),
+        "final_sharpness": np.empty(n),
+        "max_gfs_increase": np.empty(n),
+        "gfs_monotone": np.empty(n, dtype=bool),
+        "steps": np.empty(n, dtype=np.int64),
+        "reason": np.empty(n, dtype=np.int8),
+        "weights": np.empty((n, depth)),
+        "lyapunov": np.empty(n),
+        "lyapunov_err": np.empty(n),
     }
-    with np.errstate(all="ignore"):
-        for sl in fast.row_chunks(n, chunk):
-            _classify_chunk(
-                np.array(w_all[sl].T, dtype=float, order="C"),
-                np.broadcast_to(e_all, (n,))[sl].copy(),
-                np.broadcast_to(y_all, (n,))[sl].copy(),
-                np.broadcast_to(m_all, (n,))[sl].copy(),
-                {k: v[sl] for k, v in out.items()},
-                max_steps,
-                max_period,
-                rtol,
-            )
-            if callback is not None:
-                callback(sl.stop)
+    keys = {"final_sharpness": "final", "max_gfs_increase": "max_inc", "gfs_monotone": "mono"}
+    e_b, y_b, m_b = (np.broadcast_to(a, (n,)) for a in (e_all, y_all, m_all))
+    for sl in fast.row_chunks(n, chunk):
+        raw = _classify.classify_arrays(
+            w_all[sl], e_b[sl], y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period, rtol=rtol, engine=name
+        )
+        res = _classify.finalize(raw, y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period)
+        for key, col in out.items():
+            col[sl] = res[keys.get(key, key)]
+        if callback is not None:
+            callback(sl.stop)
     return out
-
-
-def _classify_chunk(wt, eta, y, m, res, max_steps, max_period, rtol) -> None:
-    depth, n = wt.shape
-    idx = np.arange(n)
-    limit = 1e100 * np.maximum(1.0, np.abs(y))
-    em = eta * m
-    length = 2 * max_period
-    ring = np.zeros((length, depth, n))
-    ring_r = np.zeros((length, n))
-    g = _gfs_cols(wt, y, m, None)
-    psi_prev, warm = g["sharpness"], g.get("mprime")
-    bad0 = ~np.all(np.isfinite(wt), axis=0)
-    res["status"][bad0] = DIVERGED
-    res["weights"][:] = wt.T
-    amp_prev = np.full(n, np.nan)  # oscillation amplitude |r| over the previous block
-    t = 0
-
-    def finish(mask: np.ndarray, code: int, **extra: np.ndarray) -> None:
-        nonlocal wt, y, m, eta, em, limit, idx, psi_prev, warm, ring, ring_r, amp_prev
-        if not np.any(mask):
-            return
-        rows = idx[mask]
-        res["status"][rows] = code
-        res["steps"][rows] = t
-        res["weights"][rows] = wt[:, mask].T
-        res["final_sharpness"][rows] = psi_prev[mask]
-        for k, v in extra.items():
-            res[k][rows] = v[mask]
-        keep = ~mask
-        idx, wt, psi_prev = idx[keep], wt[:, keep], psi_prev[keep]
-        warm = None if warm is None else warm[keep]
-        ring, ring_r, amp_prev = ring[:, :, keep], ring_r[:, keep], amp_prev[keep]
-        y, m, eta, em, limit = y[keep], m[keep], eta[keep], em[keep], limit[keep]
-
-    finish(bad0, DIVERGED)
-    while idx.size and t < max_steps:
-        for _ in range(length):
-            p = np.prod(wt, axis=0)
-            r = p - y
-            slot = t % length
-            ring[slot] = np.abs(wt)
-            ring_r[slot] = np.abs(r)
-            wt = fast.step_columns(wt, em, y)
-            t += 1
-            g = _gfs_cols(wt, y, m, warm)
-            psi, warm = g["sharpness"], g.get("mprime")
-            inc = psi - psi_prev
-            rows = idx
-            res["max_gfs_increase"][rows] = np.fmax(res["max_gfs_increase"][rows], inc)
-            res["gfs_monotone"][rows] &= ~(inc > INCREASE_RTOL * np.abs(psi_prev))
-            psi_prev = np.where(np.isfinite(psi), psi, psi_prev)
-            diverged = np.isnan(wt[0]) | (np.abs(np.prod(wt, axis=0)) > limit)
-            finish(diverged, DIVERGED)
-            if not idx.size or t >= max_steps:
-                break
-        if not idx.size:
-            break
-        # ---- tests at the end of a block
-        p = np.prod(wt, axis=0)
-        r = p - y
-        g = _gfs_cols(wt, y, m, warm)
-        psi, gstatus = g["sharpness"], g["status"]
-        rho = np.abs(1.0 - eta * psi)
-        q = wt * wt
-        qmin = np.min(q, axis=0)
-        a = em * r * p
-        tail = (a * a / np.maximum(qmin, 1e-300)) * psi / (y * y) / np.maximum(1.0 - rho * rho, 1e-300)
-        conv = (gstatus == Status.OK) & (rho < 1.0) & (np.abs(r) <= 1e-3 * np.abs(y) * (1.0 - rho))
-        conv &= tail <= rtol
-        conv |= r == 0.0  # exactly at a minimum
-        psi_prev = np.where(np.isfinite(psi), psi, psi_prev)
-        finish(conv, CONVERGED)
-        if not idx.size:
-            break
-        others = fast.prod_others(wt.T).T
-        p = np.prod(wt, axis=0)
-        r = p - y
-        gnorm = np.abs(r) * np.sqrt(np.sum(others * others, axis=0)) * m
-        finish((gnorm < 1e-12) & (np.abs(r) > 0.1 * np.abs(y)), SADDLE)
-        if not idx.size or t < length:
-            continue
-        period = np.zeros(idx.size, dtype=np.int32)
-        scale_w = np.max(np.abs(wt), axis=0)
-        for k in range(2, max_period + 1):
-            cand = period == 0
-            if not np.any(cand):
-                break
-            match = np.ones(idx.size, dtype=bool)
-            for j in range(k):
-                now = ring[(t - 1 - j) % length]
-                back = ring[(t - 1 - j - k) % length]
-                match &= np.max(np.abs(now - back), axis=0) <= 1e-9 * scale_w
-            period[cand & match] = k
-        # A converging oscillation (eta psi just below 2) also repeats to 1e-9 within a block:
-        # an orbit must not be moving and its amplitude must be steady from block to block.
-        # Around a minimiser with eta m psi > 2 (linearly unstable) an orbit cannot be a
-        # decaying approach to it, so a looser steadiness test suffices there.
-        amp = np.max(ring_r, axis=0)
-        tol = np.where(eta * psi_prev > 2.0, 1e-6, 1e-9)
-        steady = (amp > 1e-6 * np.abs(y)) & (np.abs(amp - amp_prev) <= tol * amp)
-        amp_prev = amp
-        finish((period > 0) & steady, PERIODIC, period=period)
-    if idx.size:
-        p = np.prod(wt, axis=0)
-        near = np.abs(eta * psi_prev - 2.0) < 0.02
-        osc = np.max(ring_r, axis=0) > 1e-6 * np.abs(y)
-        reason = np.where(near, 1, np.where(osc, 2, 3)).astype(np.int8)
-        finish(np.ones(idx.size, dtype=bool), UNDECIDED, reason=reason)
 
 
 def outcome_at(
@@ -342,12 +250,21 @@ def outcome_at(
         reason=reason_text(res["reason"][i]) if status == "undecided" else "",
         orbit=points,
         final_weights=[float(x) for x in res["weights"][i]],
+        lyapunov=_finite_or_none(res, "lyapunov", i),
+        lyapunov_err=_finite_or_none(res, "lyapunov_err", i),
     )
+
+
+def _finite_or_none(res: dict[str, np.ndarray], key: str, i: int) -> float | None:
+    if key not in res:
+        return None
+    v = float(res[key][i])
+    return v if np.isfinite(v) else None
 
 
 def reason_text(code: int) -> str:
     """Text of an ``undecided`` reason code."""
-    return _REASONS[int(code)]
+    return _classify.REASONS[int(code)]
 
 
 def classify(

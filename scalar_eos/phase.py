@@ -11,7 +11,8 @@ from the x-coordinate ``eta_psi = eta * psi(w0)``.  Each cell is classified by
 * ``below`` - from ``eta psi(w0) > 2``, converged to a minimiser far flatter than ``2/eta``;
 * ``above`` - converged to a minimiser sharper than ``2/eta`` (possible only
   from a point exactly on the minimum manifold; listed for completeness);
-* ``periodic``, ``diverged``, ``saddle``, ``undecided``.
+* ``periodic``, ``diverged``, ``saddle``, ``undecided``, ``chaotic`` (positive
+  finite-time Lyapunov exponent up to the budget), ``quasiperiodic``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ from .outcome import OutcomeStatus, classify_batch
 
 __all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
-CATEGORIES = ("stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided")
-COLORS = ("#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd")
+CATEGORIES = (
+    "stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic"
+)  # fmt: skip
+COLORS = (
+    "#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd", "#9467bd", "#e377c2"
+)  # fmt: skip
 
 
 @dataclass
@@ -92,7 +97,7 @@ def categorize(status: np.ndarray, final_ratio: np.ndarray, start_stable: np.nda
     cat[conv & (r <= 1 + 1e-12) & (r > 1 - delta)] = CATEGORIES.index("eos")
     cat[conv & (r <= 1 - delta)] = CATEGORIES.index("below")
     cat[conv & start_stable & (r <= 1 + 1e-12)] = CATEGORIES.index("stable")
-    for name in ("periodic", "diverged", "saddle"):
+    for name in ("periodic", "diverged", "saddle", "chaotic", "quasiperiodic"):
         cat[status == OutcomeStatus[name.upper()]] = CATEGORIES.index(name)
     return cat
 
@@ -192,6 +197,8 @@ def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) ->
         "diverged": "diverged",
         "saddle": "saddle",
         "undecided": f"undecided after {d.max_steps} steps",
+        "chaotic": "chaotic (positive Lyapunov exponent)",
+        "quasiperiodic": "quasi-periodic",
     }
     lines, _ = ax.get_legend_handles_labels()
     ax.legend(

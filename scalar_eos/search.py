@@ -1,23 +1,19 @@
-"""Counterexample search for a claim: sample, optimise adversarially, shrink, verify.
+"""Counterexample search for a claim: sample wide, refine adversarially, decide exactly.
 
-1. **Sampling** over the claim's hypothesis (a claim-specific sampler, or
-   log-uniform weights with ``eta * psi(w)`` log-uniform around the stability
-   threshold, filtered by the hypothesis), evaluated in batch on the float64
-   fast path.
-2. **Adversarial local optimisation**: the most violating (or least
-   satisfying) points are improved by a batched (1+lambda) evolution strategy
-   in ``(log|w|, log eta)``, signs fixed, staying inside the hypothesis.
-3. **Shrinking**: each candidate is rounded to as few significant digits as
-   keep it a violation, so counterexamples read like ``w = [0.3, 2.5]``.
-4. **Verification**: every reported counterexample is re-checked from its
-   exact decimal values - the hypothesis exactly / in high precision, the
-   conclusion with :func:`scalar_eos.onestep.one_step` (step claims) or a
-   50-digit GD run (trajectory claims).  Candidates that fail are dropped
-   and counted.
+Claims about one GD step are searched by :func:`scalar_eos.explore.explore`:
+scale-aware sampling over many decades and structured corners
+(:mod:`scalar_eos.sampling`), margins of the GFS sharpness that stay accurate
+near ties (:mod:`scalar_eos.margins`), points pushed onto the boundary of the
+hypothesis, refinement in log-coordinates, and an exact decision of every
+report.  When nothing is refuted the report gives where the claim came
+closest (``closest``: smallest relative decrease of psi, decided at 50
+digits; ``tightest``: smallest decrease relative to its first-order term) and
+the coverage of the search.
 
-The search is deterministic for a seed.  When nothing is found, the report
-says what was covered (trials, how many satisfied the hypothesis, the ranges
-of ``eta * psi``, ``pi / y`` and ``log10 |w|`` seen).
+Claims about the whole run are searched here: sampled (the claim's sampler,
+or the scale-aware one), GD runs classified in batch on the float64 fast path,
+candidates shrunk to short decimals and re-checked by a 50-digit reference
+run.  The search is deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -31,17 +27,16 @@ import mpmath
 import numpy as np
 from mpmath import mp
 
-from . import _exact, claims, fast
+from . import _exact, claims
 from ._progress import Progress
 from ._validate import check_int, check_real
 from .dynamics import exact_step, round_iterate
 from .errors import InvalidArgument
 from .gfs import exact_gfs
 from .model import Point
-from .onestep import exact_one_step
 from .outcome import OUTCOMES, Outcome, OutcomeStatus, classify_batch, outcome_at
 
-__all__ = ["Counterexample", "SearchReport", "search"]
+__all__ = ["Counterexample", "SearchReport", "search", "verify"]
 
 VERIFY_DPS = 50
 _LOG_BOX = 4.0
@@ -88,6 +83,9 @@ class SearchReport:
     rejected: int
     counterexamples: list[Counterexample] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
+    closest: list[dict[str, Any]] = field(default_factory=list)
+    tightest: list[dict[str, Any]] = field(default_factory=list)
+    scoring: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,7 +97,10 @@ class SearchReport:
             "candidates": self.candidates,
             "rejected_by_verification": self.rejected,
             "counterexamples": [c.as_dict() for c in self.counterexamples],
+            "closest": self.closest,
+            "tightest": self.tightest,
             "coverage": self.coverage,
+            "scoring": self.scoring,
         }
 
     def format_text(self) -> str:
@@ -113,7 +114,21 @@ class SearchReport:
                 f"no counterexample found ({self.candidates} float64 candidates, "
                 f"{self.rejected} rejected by verification)"
             )
-            lines += [f"  covered {k}: [{v[0]:.4g}, {v[1]:.4g}]" for k, v in self.coverage.items() if v is not None]
+            for title, rows in (("closest (smallest decrease of psi", self.closest), ("tightest", self.tightest)):
+                if rows:
+                    lines.append(
+                        f"{title}, decided at {rows[0]['margin_digits']} digits):"
+                        if "(" in title
+                        else f"{title} (decrease / first-order decrease):"
+                    )
+                for r in rows[:3]:
+                    ratio = r["margin_over_first_order"]
+                    lines.append(
+                        f"  margin {r['margin']:.3e}  pi/y {r['pi_over_y']:.6g}  eta psi {r['eta_psi']:.10g}  "
+                        f"{'' if ratio is None else f'/first order {ratio:.2e}  '}w = [{', '.join(r['weights'])}], "
+                        f"eta = {r['eta']}"
+                    )
+            lines += [f"  covered {k}: {_fmt_range(v)}" for k, v in self.coverage.items() if v is not None]
             return "\n".join(lines)
         n, dps = len(self.counterexamples), self.counterexamples[0].dps
         lines.append(f"{n} counterexample(s), each verified at {dps} digits:")
@@ -124,45 +139,15 @@ class SearchReport:
         return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- sampling
-
-
-def _default_sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
-    mags = np.exp(rng.uniform(-2.0, 2.0, size=(n, depth)))
-    signs = np.where(rng.random((n, depth)) < 0.25, -1.0, 1.0)
-    W = mags * signs
-    c = np.exp(rng.uniform(np.log(0.05), np.log(20.0), size=n))  # eta * psi(w)
-    with np.errstate(all="ignore"):
-        eta = c / fast.gfs_sharpness(W, target=target)
-    return W, eta
+def _fmt_range(v: Any) -> str:
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        return " ".join(_fmt_range(x) for x in v)
+    if isinstance(v, list):
+        return f"[{v[0]:.4g}, {v[1]:.4g}]"
+    return f"{v:.4g}"
 
 
 # --------------------------------------------------------------------------- scores
-
-
-def _step_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
-    """> 0 where the claim is violated: float64 score, or exact per-point evaluation."""
-    if c.batch_violation is None:
-        return _exact_scores(c, W, eta, y)
-    with np.errstate(all="ignore"):
-        before = fast.gfs_sharpness(W, target=y)
-        after = fast.gfs_sharpness(fast.gd_step(W, eta, target=y), target=y)
-        score = c.batch_violation(W, eta, np.full(W.shape[0], y), before, after)
-    return np.where(np.isfinite(score), score, -np.inf)
-
-
-def _exact_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float) -> np.ndarray:
-    """1 where the exact conclusion fails, 0 where it holds (for claims without a float score)."""
-    out = np.zeros(W.shape[0])
-    for i in range(W.shape[0]):
-        if not (np.all(np.isfinite(W[i])) and np.isfinite(eta[i]) and eta[i] > 0):
-            out[i] = -np.inf
-            continue
-        p = Point([Fraction(float(x)) for x in W[i]], Fraction(y), Fraction(1))
-        e = Fraction(float(eta[i]))
-        step = exact_one_step(p, e, 20)
-        out[i] = 1.0 if c.conclude_step(step, p.w, e, p.target) is False else 0.0
-    return out
 
 
 def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float, max_steps: int) -> np.ndarray:
@@ -182,39 +167,6 @@ def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float
     return np.where(np.isfinite(score), score, 1.0)
 
 
-# --------------------------------------------------------------------------- optimisation and shrinking
-
-
-def _optimise(c, W, eta, y, rng, iters: int, lam: int = 8) -> tuple[np.ndarray, np.ndarray, int]:
-    """Batched (1+lambda)-ES on (log|w|, log eta) maximising the violation score."""
-    k, depth = W.shape
-    signs = np.sign(W)
-    x = np.concatenate([np.log(np.abs(W)), np.log(eta)[:, None]], axis=1)
-    best = _step_scores(c, W, eta, y)
-    sigma = np.full(k, 0.3)
-    evals = 0
-    for _ in range(iters):
-        cand = x[:, None, :] + sigma[:, None, None] * rng.standard_normal((k, lam, depth + 1))
-        cand = cand.reshape(k * lam, depth + 1)
-        cand[:, :depth] = np.clip(cand[:, :depth], -_LOG_BOX, _LOG_BOX)  # keep |w| in [e^-4, e^4]
-        Wc = np.exp(cand[:, :depth]) * np.repeat(signs, lam, axis=0)
-        with np.errstate(all="ignore"):  # keep eta * psi(w) <= 20, the sampled range
-            cap = np.log(_MAX_ETA_PSI / fast.gfs_sharpness(Wc, target=y))
-        cand[:, depth] = np.fmin(cand[:, depth], cap)
-        ec = np.exp(cand[:, depth])
-        ok = claims.hypothesis_batch(c, Wc, ec, y)
-        sc = np.where(ok, _step_scores(c, Wc, ec, y), -np.inf).reshape(k, lam)
-        evals += k * lam
-        j = np.argmax(sc, axis=1)
-        top = sc[np.arange(k), j]
-        better = top > best
-        x[better] = cand.reshape(k, lam, depth + 1)[better, j[better]]
-        best = np.where(better, top, best)
-        sigma = np.where(better, sigma * 1.5, sigma * 0.85)
-        sigma = np.clip(sigma, 1e-6, 2.0)
-    return np.exp(x[:, :depth]) * signs, np.exp(x[:, depth]), evals
-
-
 def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
     out = np.array([float(f"{v:.{digits - 1}e}") for v in np.ravel(x)])
     return out.reshape(np.shape(x))
@@ -225,7 +177,7 @@ def _dec(x: float) -> str:
     return repr(float(x))
 
 
-def _shrink(c, w: np.ndarray, eta: float, y: float, trajectory: bool, max_steps: int) -> tuple[np.ndarray, float]:
+def _shrink(c, w: np.ndarray, eta: float, y: float, max_steps: int) -> tuple[np.ndarray, float]:
     for digits in range(1, 18):
         ws, es = _round_sig(w, digits), float(_round_sig(np.array([eta]), digits)[0])
         if es <= 0 or np.any(ws == 0):
@@ -233,31 +185,12 @@ def _shrink(c, w: np.ndarray, eta: float, y: float, trajectory: bool, max_steps:
         W1, e1 = ws[None, :], np.array([es])
         if not claims.hypothesis_batch(c, W1, e1, y)[0]:
             continue
-        score = _trajectory_scores(c, W1, e1, y, max_steps) if trajectory else _step_scores(c, W1, e1, y)
-        if score[0] > (0 if trajectory else 1e-10):
+        if _trajectory_scores(c, W1, e1, y, max_steps)[0] > 0:
             return ws, es
     return w, eta
 
 
 # --------------------------------------------------------------------------- verification
-
-
-def _verify_step(c, w: list[str], eta: str, y: str) -> Counterexample | None:
-    wq = [Fraction(v) for v in w]
-    eq, yq = Fraction(eta), Fraction(y)
-    if not c.hypothesis(wq, eq, yq):
-        return None
-    step = exact_one_step(Point(wq, yq, Fraction(1)), eq, VERIFY_DPS)
-    concl = c.conclude_step(step, wq, eq, yq)
-    if concl is not False:
-        return None
-    before = mpmath.nstr(step.gfs_before, VERIFY_DPS, strip_zeros=False)
-    after = mpmath.nstr(step.gfs_after, VERIFY_DPS, strip_zeros=False)
-    snippet = (
-        f"import scalar_eos as se; r = se.one_step({w!r}, {eta!r}, target={y!r}); "
-        "print(r.relation, r.gfs_before, r.gfs_after)"
-    )
-    return Counterexample(w, eta, y, before, after, VERIFY_DPS, f"GFS sharpness {step.relation}", snippet)
 
 
 def _reference_run(wq: list[Fraction], eq: Fraction, yq: Fraction, steps: int) -> tuple[list[list[Fraction]], bool]:
@@ -357,7 +290,7 @@ def search(
     >>> rep = search("step-decrease", 2, budget=20_000, seed=1, max_reports=1)
     >>> len(rep.counterexamples), rep.counterexamples[0].detail
     (1, 'GFS sharpness increased')
-    >>> search("step-decrease-order", 3, budget=20_000, seed=1).counterexamples
+    >>> search("step-decrease-order", 3, budget=5_000, seed=1).counterexamples
     []
     """
     c = claims.get(claim)
@@ -366,73 +299,113 @@ def search(
         raise InvalidArgument(f"claim {claim!r} is about depth {c.depth} only, got --depth {depth}")
     budget = check_int(budget, "budget", 1)
     target = check_real(target, "target", nonzero=True)
+    max_reports = check_int(max_reports, "max_reports", 1)
+    if c.kind == "step":
+        from .explore import explore
+
+        r = explore(claim, depth, budget=budget, seed=seed, target=target, max_reports=max_reports, progress=progress)
+        return SearchReport(
+            claim=claim,
+            depth=depth,
+            seed=seed,
+            trials=r.trials,
+            in_hypothesis=r.in_hypothesis,
+            candidates=r.candidates,
+            rejected=r.rejected,
+            counterexamples=r.counterexamples,
+            coverage=r.coverage,
+            closest=r.closest,
+            tightest=r.tightest,
+            scoring=r.scoring,
+        )
+    return _search_runs(c, depth, budget, seed, target, max_reports, max_steps, progress)
+
+
+def verify(
+    claim: str, weights: list[str], eta: str, *, target: str = "1.0", max_steps: int = 3000
+) -> Counterexample | None:
+    """Decide exactly whether a point is a counterexample to a claim (None if it is not).
+
+    Step claims: exact hypothesis and the exact one-step decision.  Trajectory
+    claims: the float64 outcome of GD names the failure (diverged, periodic,
+    converged outside the window), and a 50-digit reference run must confirm it.
+
+    Examples
+    --------
+    >>> verify("step-decrease", ["37", "36.9"], "1.46").detail
+    'GFS sharpness increased'
+    >>> verify("step-decrease-order", ["0.5", "3"], "0.01") is None
+    True
+    """
+    c = claims.get(claim)
+    if c.kind == "step":
+        from .verdicts import verify_step
+
+        return verify_step(c, list(weights), eta, target)
+    w = np.array([[float(x) for x in weights]])
+    res = classify_batch(w, float(eta), target=float(target), max_steps=max_steps)
+    status = OUTCOMES[int(res["status"][0])]
+    steps, period = int(res["steps"][0]), int(res["period"][0])
+    return _verify_trajectory(c, list(weights), eta, target, steps, status, period)
+
+
+def _search_runs(c, depth, budget, seed, target, max_reports, max_steps, progress) -> SearchReport:
+    """Search of a trajectory claim: sample, classify GD runs in batch, shrink and verify the worst."""
+    from .sampling import ScaleAwareSampler
+
     rng = np.random.default_rng(seed)
-    trajectory = c.kind == "trajectory"
-    sampler = c.sampler or _default_sampler
-    sample_budget = budget if (trajectory or c.batch_violation is None) else max(1, int(budget * 0.6))
+    sampler = c.sampler if c.sampler is not None else ScaleAwareSampler()
+    if isinstance(sampler, ScaleAwareSampler):
+        sampler = sampler.fresh()
     keep = 32
     pool_W = np.empty((0, depth))
     pool_e = np.empty(0)
     pool_s = np.empty(0)
     trials = in_hyp = 0
     cover = {"eta_psi": [np.inf, -np.inf], "pi_over_y": [np.inf, -np.inf], "log10_abs_w": [np.inf, -np.inf]}
-    exact_mode = not trajectory and c.batch_violation is None  # scored by exact evaluation: small batches
-    batch = 512 if trajectory else (256 if exact_mode else _BATCH)
-    with Progress(budget, f"search {claim} D={depth}", enabled=progress) as bar:
-        while trials < sample_budget:
-            n = min(batch, sample_budget - trials)
+    with Progress(budget, f"search {c.id} D={depth}", enabled=progress) as bar:
+        while trials < budget:
+            n = min(512, budget - trials)
             W, eta = sampler(rng, depth, n, target)
             trials += n
             ok = claims.hypothesis_batch(c, W, eta, target)
+            if hasattr(sampler, "feedback"):
+                sampler.feedback(ok)
             W, eta = W[ok], eta[ok]
             in_hyp += int(ok.sum())
             bar.set(trials)
             if not len(eta):
                 continue
             _cover(cover, W, eta, target)
-            s = _trajectory_scores(c, W, eta, target, max_steps) if trajectory else _step_scores(c, W, eta, target)
+            s = _trajectory_scores(c, W, eta, target, max_steps)
             pool_W = np.concatenate([pool_W, W])
             pool_e = np.concatenate([pool_e, eta])
             pool_s = np.concatenate([pool_s, s])
             order = np.argsort(-pool_s, kind="stable")[:keep]
             pool_W, pool_e, pool_s = pool_W[order], pool_e[order], pool_s[order]
-        if not trajectory and not exact_mode and len(pool_e):
-            iters = max(1, (budget - trials) // (len(pool_e) * 8))
-            Wo, eo, evals = _optimise(c, pool_W, pool_e, target, rng, iters)
-            trials += evals
-            so = _step_scores(c, Wo, eo, target)
-            okh = claims.hypothesis_batch(c, Wo, eo, target)
-            better = okh & (so > pool_s)
-            pool_W[better], pool_e[better], pool_s[better] = Wo[better], eo[better], so[better]
-            bar.set(budget)
-    threshold = 0.0 if trajectory else 1e-10
-    cands = [i for i in np.argsort(-pool_s, kind="stable") if pool_s[i] > threshold]
+    cands = [i for i in np.argsort(-pool_s, kind="stable") if pool_s[i] > 0]
     found: list[Counterexample] = []
     rejected = 0
     seen: set[tuple[str, ...]] = set()
-    fast_res = None
     for i in cands:
         if len(found) >= max_reports:
             break
-        w_s, e_s = _shrink(c, pool_W[i], float(pool_e[i]), target, trajectory, max_steps)
+        w_s, e_s = _shrink(c, pool_W[i], float(pool_e[i]), target, max_steps)
         w_str, e_str, y_str = [_dec(v) for v in w_s], _dec(e_s), _dec(target)
         key = (*w_str, e_str)
         if key in seen:
             continue
         seen.add(key)
-        if trajectory:
-            fast_res = classify_batch(np.array([w_s]), e_s, target=target, max_steps=max_steps)
-            status = OUTCOMES[int(fast_res["status"][0])]
-            steps = int(fast_res["steps"][0])
-            ce = _verify_trajectory(c, w_str, e_str, y_str, steps, status, int(fast_res["period"][0]))
-        else:
-            ce = _verify_step(c, w_str, e_str, y_str)
+        fast_res = classify_batch(np.array([w_s]), e_s, target=target, max_steps=max_steps)
+        status = OUTCOMES[int(fast_res["status"][0])]
+        steps = int(fast_res["steps"][0])
+        ce = _verify_trajectory(c, w_str, e_str, y_str, steps, status, int(fast_res["period"][0]))
         if ce is None:
             rejected += 1
         else:
             found.append(ce)
     return SearchReport(
-        claim=claim,
+        claim=c.id,
         depth=depth,
         seed=seed,
         trials=trials,
@@ -441,16 +414,15 @@ def search(
         rejected=rejected,
         counterexamples=found,
         coverage={k: (None if not math.isfinite(v[0]) else [float(v[0]), float(v[1])]) for k, v in cover.items()},
+        scoring="runs",
     )
 
 
 def _cover(cover: dict[str, list[float]], W: np.ndarray, eta: np.ndarray, y: float) -> None:
-    with np.errstate(all="ignore"):
-        vals = {
-            "eta_psi": eta * fast.gfs_sharpness(W, target=y),
-            "pi_over_y": np.prod(W, axis=1) / y,
-            "log10_abs_w": np.log10(np.abs(W)).ravel(),
-        }
+    from .sampling import log_coordinates
+
+    co = log_coordinates(W, eta, y)
+    vals = {"eta_psi": co["eta_psi"], "pi_over_y": co["pi_over_y"], "log10_abs_w": co["log10_abs_w"].ravel()}
     for k, v in vals.items():
         v = v[np.isfinite(v)]
         if v.size:

@@ -11,6 +11,7 @@ from mpmath import mp
 
 from .. import _exact, fast
 from ..gfs import exact_gfs
+from ..margins import StepMargin
 from ..model import Point
 from ..onestep import OneStep
 
@@ -49,7 +50,18 @@ def not_increased(s: OneStep) -> bool:
 
 
 def relative_increase(
-    W: np.ndarray, eta: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray
+    W: np.ndarray,
+    eta: np.ndarray,
+    y: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    margin: StepMargin | None = None,
 ) -> np.ndarray:
-    """float64 violation score of "does not increase": the relative increase of the GFS sharpness."""
+    """float64 violation score of "does not increase": the relative increase of the GFS sharpness.
+
+    With ``margin`` (the search passes it) the increase is ``-margin.margin``,
+    accurate near ties, instead of the difference of two float64 values.
+    """
+    if margin is not None:
+        return -margin.margin
     return (after - before) / before

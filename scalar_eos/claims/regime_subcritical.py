@@ -18,7 +18,7 @@ __all__ = ["CLAIM"]
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status == "undecided":
+    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still settle
         return None
     if o.status != "converged" or o.final_sharpness is None:
         return False

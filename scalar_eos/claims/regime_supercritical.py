@@ -49,7 +49,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status == "undecided":
+    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still settle
         return None
     if o.status != "periodic" or o.period != 2 or not o.final_weights or o.final_sharpness is None:
         return False

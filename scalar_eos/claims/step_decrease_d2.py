@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..margins import StepMargin
 from ..onestep import OneStep
 from .claim import Claim, Evidence
 
@@ -48,10 +49,17 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
     return np.full(W.shape[0], W.shape[1] == 2)
 
 
-def batch_violation(W: np.ndarray, eta: np.ndarray, y: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Relative increase inside the region, relative decrease outside it (> 0 violates)."""
+def batch_violation(
+    W: np.ndarray,
+    eta: np.ndarray,
+    y: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    margin: StepMargin | None = None,
+) -> np.ndarray:
+    """Relative increase inside the region, relative decrease outside it (> 0 violates; accurate with ``margin``)."""
     region = d2_region(W[:, 0], W[:, 1], np.prod(W, axis=1), y, eta)
-    rel = (after - before) / before
+    rel = (after - before) / before if margin is None else -margin.margin
     return np.where(region, rel, -rel)
 
 

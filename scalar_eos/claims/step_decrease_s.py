@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 from mpmath import mp
 
-from .. import _exact, fast
+from .. import _exact
+from ..sampling import Region, ScaleAwareSampler
 from ._common import fast_psi, le_decided, not_increased, pi, psi_exact, relative_increase
 from .claim import Claim, Evidence
 
@@ -26,19 +28,9 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
     return (pi_over_y > 0) & (pi_over_y < 2) & (eta * fast_psi(W, y) <= 2 * np.sqrt(2))
 
 
-def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:
-    """0 < pi/y < 2 and eta psi <= 2 sqrt 2 by construction."""
-    W = np.exp(rng.uniform(-2.0, 2.0, size=(n, depth)))
-    flip = rng.random((n, depth)) < 0.3
-    W = np.where(flip, -W, W)
-    odd = np.sum(flip, axis=1) % 2 == 1
-    W[odd, 0] = -W[odd, 0]  # even number of negatives: pi > 0
-    pi_over_y = rng.uniform(0.0, 2.0, size=n) * np.sign(target)
-    W *= (np.abs(pi_over_y * target) / np.abs(np.prod(W, axis=1)))[:, None] ** (1.0 / depth)
-    eta_psi = 2 * np.sqrt(2) * rng.uniform(0.0, 1.0, size=n) ** 0.5
-    with np.errstate(all="ignore"):
-        eta = eta_psi / fast.gfs_sharpness(W, target=target)
-    return W, eta
+#: Scale-aware sampling steered to the hypothesis: pi/y in (0, 2) (approaching 0, 1 and 2) and
+#: eta psi up to 2 sqrt 2 (approaching 2 and 2 sqrt 2), |w| over 16 decades around |y|^(1/D).
+sampler = ScaleAwareSampler(Region(pi_over_y=(0.0, 2.0), eta_psi=(0.0, 2.0 * math.sqrt(2.0))))
 
 
 CLAIM = Claim(

@@ -65,7 +65,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status == "undecided":
+    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still converge
         return None
     if o.status != "converged" or o.final_sharpness is None:
         return False

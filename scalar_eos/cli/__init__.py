@@ -6,9 +6,10 @@ lists them in ``--help`` order.  Adding a command: a module here and one line
 in :data:`COMMANDS`.  Commands parse, call one API function and print the
 result's ``as_dict()`` (``--json``) or ``format_text()``.
 
-Every error the package raises on purpose (and every malformed argument) is
-reported as one line on stderr with exit status 2; a traceback is a bug.
-Exit status 1 means a check failed (a proof).
+Every error the package raises on purpose (and every malformed argument, and a
+bad ``--claims-file``) is reported as one line on stderr with exit status 2; a
+traceback is a bug.  Exit status 1 means a check failed (a proof, or a claim
+refuted by ``test-claims``).
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from . import (
     run,
     search,
     sweep,
+    testclaims,
     verify_certificate,
 )
-from ._parse import EXIT_USAGE, Parser, join_negative_values, parse_number, parse_weights
+from ._parse import EXIT_USAGE, Parser, join_negative_values, load_claims_files, parse_number, parse_weights
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
 
@@ -44,6 +46,7 @@ COMMANDS = (
     run,
     check,
     search,
+    testclaims,
     claims,
     latex,
     prove,
@@ -87,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
+        load_claims_files(args)  # --claims-file: the user's claims exist before the command looks them up
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except ScalarEOSError as exc:

@@ -12,9 +12,11 @@ from ..errors import InvalidArgument
 __all__ = [
     "EXIT_USAGE",
     "Parser",
+    "add_claims_file_option",
     "add_point_options",
     "as_number",
     "join_negative_values",
+    "load_claims_files",
     "parse_number",
     "parse_weights",
     "point_args",
@@ -113,6 +115,27 @@ def add_point_options(p: argparse.ArgumentParser, *, eta: bool = False) -> None:
     p.add_argument(
         "--dps", type=int, default=None, help="decimal digits (mpmath); numbers are then read as exact decimals"
     )
+
+
+def add_claims_file_option(p: argparse.ArgumentParser) -> None:
+    """``--claims-file FILE.py`` (repeatable): claims registered from a Python file before the command runs."""
+    p.add_argument(
+        "--claims-file",
+        action="append",
+        default=None,
+        metavar="FILE.py",
+        help="register the claims defined in a Python file (repeatable)",
+    )
+
+
+def load_claims_files(args: argparse.Namespace) -> list[str]:
+    """Run every ``--claims-file`` of a parsed command line; the ids they registered."""
+    from ..claimsfile import load_claims_file
+
+    ids: list[str] = []
+    for path in getattr(args, "claims_file", None) or []:
+        ids += load_claims_file(path)
+    return ids
 
 
 def point_args(args: argparse.Namespace, dps: Any = "from-args") -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._format import json_number, text_number
 from .._validate import check_dps
-from ._parse import add_point_options, point_args
+from ._parse import add_claims_file_option, add_point_options, point_args
 
 __all__ = ["register", "run"]
 
@@ -17,6 +17,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("check", help="one GD step (decided exactly) and every claim at a point")
     add_point_options(p, eta=True)
     p.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
+    add_claims_file_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 

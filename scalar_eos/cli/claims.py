@@ -6,11 +6,14 @@ import argparse
 import json
 from typing import Any
 
+from ._parse import add_claims_file_option
+
 __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("claims", help="list the registered claims")
+    add_claims_file_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from ._parse import add_claims_file_option
+
 __all__ = ["register", "run_report", "run_sweep"]
 
 
@@ -28,6 +30,7 @@ def register(sub: Any) -> None:
     g.add_argument("--progress", action="store_true", help="progress bar even when stderr is not a terminal")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
+    add_claims_file_option(p)
     p.set_defaults(func=run_sweep)
 
     p = sub.add_parser("sweep-report", help="aggregate a finished sweep file (and plot it)")

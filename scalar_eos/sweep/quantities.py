@@ -83,6 +83,8 @@ QUANTITIES: tuple[Quantity, ...] = (
     Quantity("gfs_monotone", False, bool, lambda r: r.res["gfs_monotone"]),
     Quantity("steps", 0, np.int64, lambda r: r.res["steps"]),
     Quantity("reason", "", object, _reasons),
+    Quantity("lyapunov", np.nan, float, lambda r: r.res["lyapunov"]),
+    Quantity("lyapunov_err", np.nan, float, lambda r: r.res["lyapunov_err"]),
 )
 
 #: Columns a ``mode="run"`` sweep can record (``quantities``); all by default.

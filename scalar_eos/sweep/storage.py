@@ -70,9 +70,14 @@ def atomic_write_text(text: str, path: Path) -> None:
 
 
 def _meta(design: Mapping[str, Any]) -> dict[str, Any]:
-    from .. import __version__
+    """Design, package version and the float64 engine (``{"engine": "numba" | "numpy", "version"}``).
 
-    return {"design": design, "version": __version__}
+    The engine is recorded, not checked on resume: the engines agree bit for bit for ``D <= 8``.
+    """
+    from .. import __version__
+    from .._engine import engine_info
+
+    return {"design": design, "version": __version__, "engine": engine_info()}
 
 
 def meta_text(design: Mapping[str, Any]) -> str:
