@@ -15,6 +15,7 @@ step (older proof files) is read as argued.  A certification may also return
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -79,8 +80,11 @@ def normalise_steps(steps: list) -> list[dict[str, Any]]:
     return out
 
 
-def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
+def run_proofs(names: list[str] | None = None, *, certificate: str | None = None) -> list[dict[str, Any]]:
     """Run the named proofs (all by default); one result dict per proof.
+
+    With ``certificate`` (a path), exactly one proof is named and it must accept ``run(certificate=...)`` (the
+    interval certifications): its certificate file is written there.
 
     Keys: ``name, verdict, statement, details, steps, checked_steps, argued_steps, regions, order, seconds``.
     """
@@ -89,12 +93,19 @@ def run_proofs(names: list[str] | None = None) -> list[dict[str, Any]]:
     unknown = [n for n in selected if n not in available]
     if unknown:
         raise InvalidArgument(f"unknown proof(s) {unknown}; available: {', '.join(available)}")
+    if certificate is not None and len(selected) != 1:
+        raise InvalidArgument("--certificate needs exactly one proof name (a certifying proof)")
     results = []
     for name in selected:
         mod = _load(available[name])
+        kwargs: dict[str, Any] = {}
+        if certificate is not None:
+            if "certificate" not in inspect.signature(mod.run).parameters:
+                raise InvalidArgument(f"proof {name} writes no certificate (it is not an interval certification)")
+            kwargs["certificate"] = certificate
         start = time.perf_counter()
         try:
-            res = mod.run()
+            res = mod.run(**kwargs)
             verdict, details = res["verdict"], res["details"]
             steps, regions = normalise_steps(res.get("steps", [])), list(res.get("regions", []))
         except Exception as exc:  # a failed step: report it, never hide it

@@ -14,13 +14,19 @@ def register(sub: Any) -> None:
     p = sub.add_parser("prove", help="run the machine-checked proofs in proofs/")
     p.add_argument("names", nargs="*", help="proof names (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--certificate",
+        metavar="FILE.jsonl",
+        help="write the certificate of ONE certifying proof (JSON lines, .gz compresses); check it with "
+        "`scalar-eos verify-certificate`",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..prove import proof_json, regenerate, run_proofs
 
-    results = run_proofs(args.names or None)
+    results = run_proofs(args.names or None, certificate=args.certificate)
     # the document covers the whole theory: regenerate it only from a run of every proof
     tex = None if args.names else regenerate(results)["tex"]
     failed = any(r["verdict"] == "FAILED" for r in results)
