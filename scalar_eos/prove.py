@@ -15,6 +15,7 @@ step (older proof files) is read as argued.  A certification may also return
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -79,8 +80,13 @@ def normalise_steps(steps: list) -> list[dict[str, Any]]:
     return out
 
 
-def run_proofs(names: list[str] | None = None, *, progress: bool | None = False) -> list[dict[str, Any]]:
+def run_proofs(
+    names: list[str] | None = None, *, certificate: str | None = None, progress: bool | None = False
+) -> list[dict[str, Any]]:
     """Run the named proofs (all by default); one result dict per proof.
+
+    With ``certificate`` (a path), exactly one proof is named and it must accept ``run(certificate=...)`` (the
+    interval certifications): its certificate file is written there.
 
     Keys: ``name, verdict, statement, details, steps, checked_steps, argued_steps, regions, order, seconds``.
     ``progress``: a progress line on stderr (proofs done, the one running, elapsed time); None shows it when a
@@ -93,22 +99,29 @@ def run_proofs(names: list[str] | None = None, *, progress: bool | None = False)
     unknown = [n for n in selected if n not in available]
     if unknown:
         raise InvalidArgument(f"unknown proof(s) {unknown}; available: {', '.join(available)}")
+    if certificate is not None and len(selected) != 1:
+        raise InvalidArgument("--certificate needs exactly one proof name (a certifying proof)")
     with Progress(len(selected), "prove", enabled=progress, ticker=True, unit="proofs") as bar:
-        return [_run_one(available, name, bar) for name in selected]
+        return [_run_one(available, name, bar, certificate) for name in selected]
 
 
-def _run_one(available: dict[str, Path], name: str, bar: Any) -> dict[str, Any]:
+def _run_one(available: dict[str, Path], name: str, bar: Any, certificate: str | None) -> dict[str, Any]:
     bar.set(bar.done, note=f"running {name}")
-    result = _run_proof(available, name)
+    result = _run_proof(available, name, certificate)
     bar.update(1, note=f"{name}: {result['verdict']}")
     return result
 
 
-def _run_proof(available: dict[str, Path], name: str) -> dict[str, Any]:
+def _run_proof(available: dict[str, Path], name: str, certificate: str | None) -> dict[str, Any]:
     mod = _load(available[name])
+    kwargs: dict[str, Any] = {}
+    if certificate is not None:
+        if "certificate" not in inspect.signature(mod.run).parameters:
+            raise InvalidArgument(f"proof {name} writes no certificate (it is not an interval certification)")
+        kwargs["certificate"] = certificate
     start = time.perf_counter()
     try:
-        res = mod.run()
+        res = mod.run(**kwargs)
         verdict, details = res["verdict"], res["details"]
         steps, regions = normalise_steps(res.get("steps", [])), list(res.get("regions", []))
     except Exception as exc:  # a failed step: report it, never hide it

@@ -19,13 +19,45 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import ScalarEOSError
-from . import central, check, claims, demo, experiment, gfs, latex, orbit, plot, prove, run, search, sweep, testclaims
+from . import (
+    central,
+    check,
+    claims,
+    demo,
+    experiment,
+    gfs,
+    latex,
+    orbit,
+    plot,
+    prove,
+    run,
+    search,
+    sweep,
+    testclaims,
+    verify_certificate,
+)
 from ._parse import EXIT_USAGE, Parser, join_negative_values, load_claims_files, parse_number, parse_weights
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
 
 #: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
-COMMANDS = (gfs, run, check, search, testclaims, claims, latex, prove, plot, sweep, experiment, demo, central, orbit)
+COMMANDS = (
+    gfs,
+    run,
+    check,
+    search,
+    testclaims,
+    claims,
+    latex,
+    prove,
+    verify_certificate,
+    plot,
+    sweep,
+    experiment,
+    demo,
+    central,
+    orbit,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

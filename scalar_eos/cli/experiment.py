@@ -26,6 +26,13 @@ def register(sub: Any) -> None:
     p.add_argument("--steps", type=count(0), default=None, help="GD steps (default per model)")
     p.add_argument("--every", type=count(1), default=None, help="GFS sharpness every k-th iterate (default per model)")
     p.add_argument("-o", "--output", default=None, help="save the figure (.png, .pdf, .svg, ...; needs matplotlib)")
+    p.add_argument(
+        "--method",
+        choices=["auto", "fast", "lsoda"],
+        default="auto",
+        help="GFS computation: fast (flow to gtol, Newton projection, Lanczos) or lsoda (flow to gtol/10); "
+        "auto = fast when a dense Hessian is affordable",
+    )
     add_progress_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -40,7 +47,13 @@ def run(args: argparse.Namespace) -> int:
     eta = None if args.eta is None else parse_number(args.eta, None, "--eta")
     with Progress(steps + 1, f"experiment {args.model}", enabled=progress_arg(args), unit="steps") as bar:
         e = run_experiment(
-            args.model, eta_psi=args.eta_psi, eta=eta, steps=steps, every=args.every, progress=lambda t: bar.set(t + 1)
+            args.model,
+            eta_psi=args.eta_psi,
+            eta=eta,
+            steps=steps,
+            every=args.every,
+            progress=lambda t: bar.set(t + 1),
+            method=args.method,
         )
     if args.output:
         plot_experiment(e, args.output)

@@ -16,6 +16,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("prove", help="run the machine-checked proofs in proofs/")
     p.add_argument("names", nargs="*", help="proof names (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--certificate",
+        metavar="FILE.jsonl",
+        help="write the certificate of ONE certifying proof (JSON lines, .gz compresses); check it with "
+        "`scalar-eos verify-certificate`",
+    )
     add_progress_options(p)
     p.set_defaults(func=run)
 
@@ -23,7 +29,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..prove import proof_json, regenerate, run_proofs
 
-    results = run_proofs(args.names or None, progress=progress_arg(args))
+    results = run_proofs(args.names or None, certificate=args.certificate, progress=progress_arg(args))
     # the document covers the whole theory: regenerate it only from a run of every proof
     tex = None if args.names else regenerate(results)["tex"]
     failed = any(r["verdict"] == "FAILED" for r in results)

@@ -251,8 +251,35 @@ class GFSResult:
         }
 
 
+_FLOW_METHODS = {m.lower(): m for m in ("LSODA", "BDF", "Radau", "RK45", "DOP853", "RK23")}
+
+
+def _flow_method(model: Model, method: Any) -> str:
+    """``"fast"`` or a :func:`scipy.integrate.solve_ivp` method name for ``gfs_sharpness(method=...)``."""
+    name = str(method).lower() if isinstance(method, str) else ""
+    if name in ("auto", "fast"):
+        from . import _tail
+
+        if _tail.available(model):
+            return "fast"
+        if name == "fast":
+            raise InvalidArgument(f"method='fast' needs a dense Hessian (at most {DENSE_LIMIT} parameters)")
+        return "LSODA"
+    if name not in _FLOW_METHODS:
+        raise InvalidArgument(f"unknown method {method!r}; choose 'auto', 'fast' or one of {sorted(_FLOW_METHODS)}")
+    return _FLOW_METHODS[name]
+
+
 def gfs_sharpness(
-    model: Model, x: Any, *, gtol: float = 1e-9, eig_tol: float = 1e-10, rtol: float = 1e-10, **flow_kw: Any
+    model: Model,
+    x: Any,
+    *,
+    gtol: float = 1e-9,
+    eig_tol: float = 1e-10,
+    rtol: float = 1e-10,
+    method: str = "auto",
+    warm: dict[str, Any] | None = None,
+    **flow_kw: Any,
 ) -> GFSResult:
     """Sharpness of the gradient flow solution from ``x``, with an error estimate.
 
@@ -266,6 +293,14 @@ def gfs_sharpness(
     allowance checked against the closed form on scalar networks, where the
     observed error is about ``2.5 rtol``).
 
+    ``method="fast"`` (chosen by ``"auto"`` whenever a dense Hessian is
+    affordable) integrates with BDF and eigen-solves only to ``|grad| <=
+    gtol``, projects onto the minimisers by Newton steps along the normal
+    space and measures what that projection changes; ``"lsoda"`` (or any
+    :func:`gradient_flow` method) is the path described above.  ``warm`` is
+    a dict kept between calls (e.g. along a GD run) that seeds Lanczos with
+    the previous top eigenvector; it never changes the point computed.
+
     Examples
     --------
     >>> import sympy as sp
@@ -277,7 +312,15 @@ def gfs_sharpness(
     ('converged', True, True)
     """
     gtol = check_positive(gtol, "gtol")
-    flow = gradient_flow(model, x, gtol=gtol / 10, rtol=rtol, **flow_kw)
+    method = _flow_method(model, method)
+    if method == "fast":
+        from . import _tail
+
+        x = check_vector(x, model.n_params, "x")
+        rtol = check_positive(rtol, "rtol")
+        value, error, flow = _tail.fast_gfs(model, x, gtol=gtol, rtol=rtol, warm=warm, scipy=_scipy(), **flow_kw)
+        return GFSResult(value, error, flow.status, flow)
+    flow = gradient_flow(model, x, gtol=gtol / 10, rtol=rtol, method=method, **flow_kw)
     if flow.status != "converged":
         return GFSResult(None, None, flow.status, flow)
     value = _extreme_eigs(model, flow.x, eig_tol)
@@ -333,6 +376,7 @@ def gd(
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise InvalidArgument(f"{nm} must be a positive integer, got {k!r}")
     losses, s_t, s_v, g_t, g_v, g_e, g_s, g_sec = [], [], [], [], [], [], [], []
+    warm: dict[str, Any] = {}  # seeds the fast path's Lanczos with the previous GFS's top eigenvector
     status = "ok"
     t = 0
     for t in range(steps + 1):
@@ -347,7 +391,7 @@ def gd(
             s_t.append(t)
             s_v.append(_extreme_eigs(model, x, 1e-10))
         if gfs_every is not None and (t % gfs_every == 0 or last):
-            r = gfs_sharpness(model, x, gtol=gtol, **flow_kw)
+            r = gfs_sharpness(model, x, gtol=gtol, warm=warm, **flow_kw)
             g_t.append(t)
             g_v.append(np.nan if r.value is None else r.value)
             g_e.append(np.nan if r.error is None else r.error)

@@ -73,8 +73,11 @@ def run_experiment(
     gtol: float | None = None,
     model_kw: dict[str, Any] | None = None,
     progress: Any = None,
+    method: str = "auto",
 ) -> Experiment:
     """Run the experiment for model ``name`` (``scalar``, ``factorization``, ``quadratic``, ``mlp``).
+
+    ``method`` is passed to :func:`~scalar_eos.generic.gfs_sharpness` (``"lsoda"`` for the LSODA path).
 
     Examples
     --------
@@ -88,7 +91,7 @@ def run_experiment(
     model = ex.build(**{**ex.kw, **(model_kw or {})})
     gtol = ex.gtol if gtol is None else gtol
     start = time.perf_counter()
-    first = engine.gfs_sharpness(model, model.x0, gtol=gtol)
+    first = engine.gfs_sharpness(model, model.x0, gtol=gtol, method=method)
     if first.value is None:
         raise InvalidArgument(
             f"gradient flow from the initialisation did not converge ({first.status}: {first.flow.message})"
@@ -103,6 +106,7 @@ def run_experiment(
         gfs_every=ex.every if every is None else every,
         gtol=gtol,
         callback=progress,
+        method=method,
     )
     summary = engine.summarize(rec)
     summary["eta_psi0"] = float(rec.eta * first.value)

@@ -1,0 +1,200 @@
+"""The fast generic GFS path: its value and error estimate against closed forms and long reference integrations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("scipy")
+
+import scipy.integrate
+import sympy as sp
+
+import scalar_eos as se
+from scalar_eos import generic as G
+from scalar_eos.errors import InvalidArgument
+
+
+def long_reference(model: G.Model, x0: np.ndarray, gtol: float = 1e-12) -> tuple[float, float]:
+    """LSODA at rtol 1e-12 to |grad| <= gtol; the sharpness there and its change since |grad| = 10 gtol.
+
+    Independent of the package's flow code (plain ``solve_ivp`` and ``eigvalsh``).
+    """
+
+    def level(c: float):
+        def ev(_t, y):
+            return float(np.linalg.norm(model.grad(y))) - c
+
+        ev.direction = -1
+        return ev
+
+    done = level(gtol)
+    done.terminal = True
+    sol = scipy.integrate.solve_ivp(
+        lambda _t, y: -model.grad(y),
+        (0.0, 1e9),
+        np.asarray(x0, dtype=float),
+        method="LSODA",
+        rtol=1e-12,
+        atol=1e-15,
+        jac=lambda _t, y: -model.dense_hessian(y),
+        events=[done, level(10 * gtol)],
+    )
+    assert len(sol.t_events[0]) == 1, sol.message
+    top = float(np.linalg.eigvalsh(model.dense_hessian(sol.y[:, -1]))[-1])
+    before = float(np.linalg.eigvalsh(model.dense_hessian(sol.y_events[1][0]))[-1])
+    return top, abs(top - before)
+
+
+def check_against(model: G.Model, x: np.ndarray, ref: float, ref_unc: float, rel: float) -> G.GFSResult:
+    r = G.gfs_sharpness(model, x, method="fast")
+    assert r.status == "converged", r.flow.message
+    err = abs(r.value - ref)
+    assert err <= r.error + ref_unc  # the estimate covers the error (up to the reference's own uncertainty)
+    assert err <= rel * abs(ref)
+    assert r.error <= 100 * rel * abs(ref)  # and is not vacuous
+    return r
+
+
+@pytest.mark.parametrize("integrator", ["LSODA", "BDF"])
+@pytest.mark.parametrize("depth", [2, 3, 4, 6])
+def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
+    xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
+    m = G.scalar_network(depth, xs, ys)
+    canon = se.reduce_data(xs, ys)
+    rng = np.random.default_rng(10 + depth)
+    for _ in range(5):
+        w = np.exp(rng.uniform(-0.8, 0.8, depth)) * rng.choice([-1.0, 1.0], depth)
+        g = se.gfs(list(w), **canon.kwargs())
+        r = G.gfs_sharpness(m, w, method="fast", integrator=integrator)
+        if g.kind == "saddle":
+            assert r.status == "saddle" and r.value is None
+            continue
+        assert r.status == "converged", r.flow.message
+        ref = se.gfs_sharpness(list(w), **canon.kwargs())
+        assert abs(r.value - ref) <= r.error <= 1e-7 * ref
+        assert abs(r.value - ref) <= 1e-8 * ref
+        assert r.error <= (1.1e-9 if integrator == "LSODA" else 1.1e-8) * ref  # 10 or 100 rtol, plus small terms
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        G.matrix_factorization(4, 3, 2),
+        G.quadratic_regression(6, 3),
+        pytest.param("mlp", marks=pytest.mark.slow),
+    ],
+    ids=["factorization", "quadratic", "small-mlp"],
+)
+def test_fast_path_against_a_long_reference(model):
+    if model == "mlp":
+        pytest.importorskip("sklearn")
+        model = G.tanh_mlp(hidden=2, samples=8)
+    ref, unc = long_reference(model, model.x0)
+    r = check_against(model, model.x0, ref, unc, 1e-8)
+    old = G.gfs_sharpness(model, model.x0, method="lsoda")
+    assert abs(old.value - r.value) <= old.error + r.error  # the two paths agree within their estimates
+
+
+def test_projection_differs_from_the_flow_limit_and_is_measured():
+    """From far away the Newton projection lands elsewhere on the minimisers; the estimate sees the difference."""
+    m = G.scalar_network(3)
+    w = np.array([3.0, 0.6, 0.6])
+    canon = se.reduce_data([1.0, 2.0], [1.0, 3.0])
+    ref = se.gfs_sharpness(list(w), **canon.kwargs())
+    loose = G.gfs_sharpness(m, w, method="fast", gtol=1e-3)  # stops far from the minimisers
+    tight = G.gfs_sharpness(m, w, method="fast", gtol=1e-9)
+    assert abs(loose.value - ref) <= loose.error  # still covered
+    assert abs(loose.value - ref) > 1e3 * abs(tight.value - ref)  # the projection error is real at gtol 1e-3
+    assert loose.error > 100 * tight.error
+
+
+def test_warm_start_only_seeds_lanczos():
+    m = G.matrix_factorization(8, 8, 5)  # 80 parameters: Lanczos, not the dense eigensolver
+    x = m.x0
+    cold = G.gfs_sharpness(m, x, method="fast")
+    warm = {"v": np.random.default_rng(0).standard_normal(m.n_params)}
+    seeded = G.gfs_sharpness(m, x, method="fast", warm=warm)
+    assert seeded.value == pytest.approx(cold.value, rel=1e-12, abs=0)
+    assert np.array_equal(seeded.flow.x, cold.flow.x)  # same flow, same projection: the seed changes nothing else
+    assert warm["v"].shape == (m.n_params,) and abs(np.linalg.norm(warm["v"]) - 1) < 1e-12
+    rec = G.gd(m, x, 1.5 / cold.value, 4, gfs_every=2)
+    assert rec.gfs_status == ["converged"] * 3 and rec.gfs[0] == pytest.approx(cold.value, rel=1e-12, abs=0)
+
+
+def _toy(expr, *names):
+    syms = sp.symbols(names)
+    return G.Model.from_sympy(expr(*syms), syms)
+
+
+def test_fast_path_statuses():
+    m = _toy(lambda a, b: (1 - a * b) ** 2 / 2, "a", "b")
+    r = G.gfs_sharpness(m, [0.0, 0.0], method="fast")
+    assert r.status == "saddle" and r.value is None and "eigenvalue" in r.flow.message
+    r = G.gfs_sharpness(m, [1.0, -1.0], method="fast")  # D = 2, |w1| = |w2|, opposite signs: GF ends at the origin
+    assert r.status == "saddle" and r.value is None
+    quartic = _toy(lambda x: x**4 / 4, "x")
+    r = G.gfs_sharpness(quartic, [1.0], method="fast", t_max=10.0)
+    assert r.status == "time_limit" and r.value is None and "gtol" in r.flow.message
+    blowup = _toy(lambda x: -(x**4) / 4, "x")
+    assert G.gfs_sharpness(blowup, [1.0], method="fast").status == "diverged"
+    nan = G.Model.from_callables(1, lambda x: float("nan"), lambda x: np.array([np.nan]), lambda x, v: v)
+    assert G.gfs_sharpness(nan, [1.0], method="fast").status == "failed"
+
+
+def test_method_option():
+    m = _toy(lambda a, b: (1 - a * b) ** 2 / 2, "a", "b")
+    fast = G.gfs_sharpness(m, [0.5, 3.0])  # auto: fast
+    old = G.gfs_sharpness(m, [0.5, 3.0], method="lsoda")
+    exact = (8.75**2 + 4) ** 0.5
+    assert "Newton projection" in fast.flow.message and "Newton" not in old.flow.message
+    assert abs(fast.value - exact) <= fast.error and abs(old.value - exact) <= old.error
+    with pytest.raises(InvalidArgument, match="unknown method"):
+        G.gfs_sharpness(m, [0.5, 3.0], method="euler")
+    n = G.DENSE_LIMIT + 1
+    big = G.Model.from_callables(n, lambda x: float(x @ x) / 2, lambda x: x.copy(), lambda x, v: v.copy())
+    with pytest.raises(InvalidArgument, match="dense Hessian"):
+        G.gfs_sharpness(big, np.zeros(n), method="fast")
+    r = G.gfs_sharpness(big, np.zeros(n))  # auto falls back to the LSODA path
+    assert r.status == "converged" and r.value == pytest.approx(1.0)
+    with pytest.raises(InvalidArgument, match="rtol must be positive"):
+        G.gfs_sharpness(m, [0.5, 3.0], rtol=0.0)
+    with pytest.raises(InvalidArgument, match="integrator must be"):
+        G.gfs_sharpness(m, [0.5, 3.0], integrator="euler")
+    bdf = G.gfs_sharpness(m, [0.5, 3.0], integrator="BDF")
+    assert abs(bdf.value - exact) <= bdf.error
+    assert G.gfs_sharpness(m, [0.0, 0.0], integrator="BDF").status == "saddle"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gd_steps", [0, 20])
+def test_fast_path_on_the_610_parameter_mlp(gd_steps):
+    """The example of ``scalar-eos experiment mlp``: at its initialisation and after 20 GD steps."""
+    pytest.importorskip("sklearn")
+    m = G.tanh_mlp()
+    x = m.x0.copy()
+    if gd_steps:
+        eta = 2.1 / G.gfs_sharpness(m, x).value
+        for _ in range(gd_steps):
+            x = x - eta * m.grad(x)
+    ref, unc = long_reference(m, x)
+    r = check_against(m, x, ref, unc, 1e-9)
+    old = G.gfs_sharpness(m, x, method="lsoda")
+    assert abs(old.value - ref) <= old.error + unc
+    assert abs(r.value - ref) <= abs(old.value - ref) + unc  # at least as accurate as the LSODA path
+
+
+def test_experiment_cli_method_option(capsys):
+    import json
+
+    from scalar_eos.cli import main
+
+    docs = {}
+    for method in ("fast", "lsoda"):
+        assert main(["experiment", "scalar", "--steps", "20", "--every", "10", "--method", method, "--json"]) == 0
+        docs[method] = json.loads(capsys.readouterr().out)
+    assert docs["fast"]["gfs_converged"] == docs["lsoda"]["gfs_converged"] == 3
+    assert docs["fast"]["gfs0"] == pytest.approx(docs["lsoda"]["gfs0"], rel=1e-8)
+    with pytest.raises(SystemExit) as exc:
+        main(["experiment", "scalar", "--method", "euler"])
+    assert exc.value.code == 2
