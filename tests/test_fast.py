@@ -183,3 +183,73 @@ def test_streaming_keeps_memory_constant():
 def test_bad_input(call, match):
     with pytest.raises(InvalidArgument, match=match):
         call()
+
+
+def test_compiled_engine_hands_unsettled_rows_to_the_numpy_solver():
+    """A depth-54 row spanning 190 decades: the compiled Newton solve does not settle it; the result is the numpy
+    solver's (here a RANGE flag, as in 0.1), never NOT_CONVERGED."""
+    row = [
+        float.fromhex(h)
+        for h in [
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.0000000000000p+0",
+            "0x1.c06a5ec5433c6p+152",
+            "0x1.c06a5ec5433c6p+152",
+            "0x1.5612ed5c0ffc7p+4",
+            "0x1.c27328406a2c3p+164",
+            "0x1.4d2e146270060p+188",
+            "0x1.aa5f71b6fddd1p+189",
+            "0x1.f2417bf912c5fp+253",
+            "0x1.0868956d47ba0p+254",
+            "0x1.413cdf142540ap+256",
+            "0x1.59725db272f7fp+262",
+            "0x1.7285045964daap+281",
+            "0x1.3a2e965b9d81dp+302",
+            "0x1.d3a956c58ccbap+377",
+            "0x1.3880000000000p+13",
+            "0x1.93d00d2348997p+2",
+            "0x1.0000000019513p+0",
+            "0x1.217aefe690777p-246",
+            "0x1.006322756a564p-29",
+            "0x1.afb24f65bf9ddp-36",
+            "0x1.f70fd1de57cdcp-59",
+            "0x1.d3ae36d13bbcep-157",
+            "0x1.bda7ccdd77e50p-167",
+            "0x1.a46549d3a619ap-216",
+            "0x1.88be54045b012p-229",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.cf2b1970e7258p-250",
+            "0x1.217aefe690777p-246",
+            "0x1.999c03b3dd4d6p-4",
+            "0x1.fffffb6513966p-1",
+        ]
+    ]
+    psi, status = fast.gfs_sharpness(
+        np.array([row, [1.0, 2.0, 0.5] * 18]), target=np.array([1000.0, 1.0]), return_status=True
+    )
+    assert not np.any(status == Status.NOT_CONVERGED)
+    ref = se.gfs_sharpness([str(x) for x in [1.0, 2.0, 0.5] * 18], dps=30)
+    assert abs(psi[1] - float(ref)) <= 1e-12 * float(ref)

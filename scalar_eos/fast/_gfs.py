@@ -296,6 +296,17 @@ def gfs_sharpness(
         for sl in row_chunks(n, chunk):
             if compiled:
                 _compiled_gfs_sharpness(w[sl], pick_rows(y, sl), pick_rows(m, sl), psi[sl], status[sl])
+                redo = np.flatnonzero(status[sl] == Status.NOT_CONVERGED)
+                if redo.size == 0:
+                    continue
+                # rows the compiled Newton solve did not settle (extreme spreads at large depth) go through the
+                # numpy solver, which decides them or flags them with its own status, as in 0.1
+                rows = np.arange(n)[sl][redo]
+                res = gfs_columns(
+                    np.ascontiguousarray(w[rows].T), pick_rows(y, rows), pick_rows(m, rows), want_solution=False
+                )
+                psi[rows] = res["sharpness"]
+                status[rows] = res["status"]
                 continue
             res = gfs_columns(np.ascontiguousarray(w[sl].T), pick_rows(y, sl), pick_rows(m, sl), want_solution=False)
             psi[sl] = res["sharpness"]
