@@ -1,115 +1,19 @@
-"""Batched float64 fast path (NumPy only) for sweeps over many points.
-
-Rows are points: ``W`` has shape ``(N, D)``.  Every function returns float64
-arrays and a companion ``status`` array (see :class:`Status`); a row whose
-answer cannot be trusted is NaN **and** has a non-zero status, never a silent
-wrong number.
-
-Numerics of the GFS sharpness (docs/theory.md).  With ``a = |w|``,
-``s = |y|^{1/D}`` and the normalised gaps
-
-.. math::
-
-    d'_i = \\frac{(a_i - a_{\\min})(a_i + a_{\\min})}{s^2} \\ge 0
-
-(no cancellation: Sterbenz's lemma makes ``a_i - a_min`` exact when the two are
-close), the normalised shift ``m' = (\\min_i w_i^2 + c^*)/s^2`` is the root of
-``F(u) = \\log \\prod_i (d'_i + e^u) = 0`` with ``u = \\log m'``.  ``F`` is
-convex and increasing with ``1 <= F' <= D``, so Newton's method converges from
-any start (a start left of the root lands right of it, then decreases
-monotonically), and the residual bounds the error in ``u``.  Because the
-product is near 1 at the root, ``F`` is evaluated to ``O(D eps)`` absolute
-accuracy however wide the range of the weights.  Then
-
-.. math::
-
-    \\psi = m\\,|y|^{2-2/D} \\sum_i \\frac{1}{d'_i + m'} .
-
-Depth 1 is trivial (``psi = m``) and depth 2 is closed form,
-``psi = m * hypot(w_1^2 - w_2^2, 2y)``.
-
-Status codes: ``OK`` (0), ``NONFINITE`` input, ``SADDLE`` (gradient flow ends
-at a saddle), ``RANGE`` (the result or an intermediate leaves the float64
-range: use the mpmath reference), ``NOT_CONVERGED`` (root residual not
-verified), ``DIVERGED`` (a GD iterate left the float64 range).
-"""
+"""GFS shift solver and GFS sharpness of the fast path (see :mod:`scalar_eos.fast`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from ._engine import resolve_engine
-from ._validate import check_batch, check_per_row
-from .errors import InvalidArgument
+from .._engine import resolve_engine
+from .._validate import check_batch, check_per_row
+from ._status import DEFAULT_CHUNK, FastGFS, Status, pick_rows, row_chunks
 
-__all__ = [
-    "DEFAULT_CHUNK",
-    "FastGFS",
-    "Status",
-    "gd",
-    "gd_step",
-    "gfs",
-    "gfs_sharpness",
-    "psi_min",
-    "sharpness",
-    "stream",
-]
-
-#: Rows processed at once; keeps temporaries in cache and memory constant.
-DEFAULT_CHUNK = 1 << 14
 _EPS = np.finfo(float).eps
 _MAX_NEWTON = 200
 #: Largest depth for which the polynomial (Horner) Newton iteration is used.
 _POLY_MAX_DEPTH = 8
-
-
-class Status(IntEnum):
-    """Per-row status codes of the fast path."""
-
-    OK = 0
-    NONFINITE = 1
-    SADDLE = 2
-    RANGE = 3
-    NOT_CONVERGED = 4
-    DIVERGED = 5
-
-
-class FastGFS(NamedTuple):
-    """GFS of every row: arrays of shape ``(N,)`` (``solution``: ``(N, D)``).
-
-    ``kind`` is ``"minimum"``/``"saddle"``/``"invalid"`` per row; rows whose
-    status is not OK have NaN sharpness (saddle rows keep their saddle point as
-    ``solution``).
-    """
-
-    solution: np.ndarray
-    shift: np.ndarray
-    sharpness: np.ndarray
-    kind: np.ndarray
-    status: np.ndarray
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-def _at(x: Any, idx: Any) -> Any:
-    """``x[idx]`` for per-row arrays; scalars (one value for all rows) pass through."""
-    return x if np.ndim(x) == 0 else x[idx]
-
-
-def row_chunks(n: int, chunk: int) -> Iterator[slice]:
-    """Slices of at most ``chunk`` consecutive rows covering ``range(n)``."""
-    if chunk < 1:
-        raise InvalidArgument(f"chunk must be a positive integer, got {chunk}")
-    for start in range(0, n, chunk):
-        yield slice(start, min(n, start + chunk))
-
-
-# --------------------------------------------------------------------------- core
 
 
 def _log_product(x: np.ndarray) -> np.ndarray:
@@ -279,7 +183,7 @@ def gfs_columns(
     mprime = np.full(n, np.nan)
     good = status == Status.OK
     if depth == 1:
-        psi[good] = _at(scale, good)
+        psi[good] = pick_rows(scale, good)
         mprime[good] = 1.0
     elif np.any(good):
         idx = np.flatnonzero(good)
@@ -304,7 +208,7 @@ def gfs_columns(
             u0 = np.where(np.sum(pos, axis=0) == depth - 1, np.minimum(0.0, -others), 0.0)
             u, inv[logd], conv[logd] = _solve_shift(sub, u0)
             mp_[logd] = np.exp(u)
-        val = _at(scale, idx) * (_at(abs_y, idx) / _at(sy, idx)) ** 2 * inv
+        val = pick_rows(scale, idx) * (pick_rows(abs_y, idx) / pick_rows(sy, idx)) ** 2 * inv
         status[idx[~conv]] = Status.NOT_CONVERGED
         rng = ~np.isfinite(val) | ~(mp_ > 1e-300)
         status[idx[rng]] = Status.RANGE
@@ -326,7 +230,7 @@ def gfs_columns(
     minimum = status == Status.OK
     sol = np.full((depth, n), np.nan)
     shift = np.full(n, np.nan)
-    sy_min = _at(sy, minimum)
+    sy_min = pick_rows(sy, minimum)
     sol[:, minimum] = signs[:, minimum] * sy_min * np.sqrt(gap[:, minimum] + mprime[minimum])
     shift[minimum] = sy_min**2 * mprime[minimum] - amin[minimum] ** 2
     sol[:, saddle] = signs[:, saddle] * np.sqrt((a[:, saddle] - amin[saddle]) * (a[:, saddle] + amin[saddle]))
@@ -391,18 +295,20 @@ def gfs_sharpness(
     with np.errstate(all="ignore"):
         for sl in row_chunks(n, chunk):
             if compiled:
-                _compiled_gfs_sharpness(w[sl], _at(y, sl), _at(m, sl), psi[sl], status[sl])
+                _compiled_gfs_sharpness(w[sl], pick_rows(y, sl), pick_rows(m, sl), psi[sl], status[sl])
                 redo = np.flatnonzero(status[sl] == Status.NOT_CONVERGED)
                 if redo.size == 0:
                     continue
                 # rows the compiled Newton solve did not settle (extreme spreads at large depth) go through the
                 # numpy solver, which decides them or flags them with its own status, as in 0.1
                 rows = np.arange(n)[sl][redo]
-                res = gfs_columns(np.ascontiguousarray(w[rows].T), _at(y, rows), _at(m, rows), want_solution=False)
+                res = gfs_columns(
+                    np.ascontiguousarray(w[rows].T), pick_rows(y, rows), pick_rows(m, rows), want_solution=False
+                )
                 psi[rows] = res["sharpness"]
                 status[rows] = res["status"]
                 continue
-            res = gfs_columns(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=False)
+            res = gfs_columns(np.ascontiguousarray(w[sl].T), pick_rows(y, sl), pick_rows(m, sl), want_solution=False)
             psi[sl] = res["sharpness"]
             status[sl] = res["status"]
     return (psi, status) if return_status else psi
@@ -410,7 +316,7 @@ def gfs_sharpness(
 
 def _compiled_gfs_sharpness(w: np.ndarray, y: Any, scale: Any, psi: np.ndarray, status: np.ndarray) -> None:
     """:func:`gfs_columns`'s sharpness on the compiled kernel (same scale factors, computed as there)."""
-    from ._kernels import gfs_cols
+    from .._kernels import gfs_cols
 
     k, depth = w.shape
     abs_y = np.abs(y)
@@ -457,272 +363,7 @@ def gfs(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAULT_CHU
     status = np.empty(n, dtype=np.int8)
     with np.errstate(all="ignore"):
         for sl in row_chunks(n, chunk):
-            res = gfs_columns(np.ascontiguousarray(w[sl].T), _at(y, sl), _at(m, sl), want_solution=True)
+            res = gfs_columns(np.ascontiguousarray(w[sl].T), pick_rows(y, sl), pick_rows(m, sl), want_solution=True)
             sol[sl], shift[sl], psi[sl] = res["solution"], res["shift"], res["sharpness"]
             kind[sl], status[sl] = res["kind"], res["status"]
     return FastGFS(sol, shift, psi, kind, status)
-
-
-def prod_others(w: np.ndarray) -> np.ndarray:
-    """``prod_{k != i} w_k`` per row, exact for zero weights (prefix/suffix products)."""
-    n, depth = w.shape
-    prefix = np.ones((n, depth))
-    suffix = np.ones((n, depth))
-    if depth > 1:
-        prefix[:, 1:] = np.cumprod(w[:, :-1], axis=1)
-        suffix[:, :-1] = np.cumprod(w[:, :0:-1], axis=1)[:, ::-1]
-    return prefix * suffix
-
-
-def sharpness(W: Any, *, target: Any = 1.0, scale: Any = 1.0, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
-    """Largest Hessian eigenvalue at every row (NaN for non-finite rows or overflow).
-
-    Uses the closed form for ``D <= 2`` and batched ``eigvalsh`` otherwise.
-
-    Examples
-    --------
-    >>> float(sharpness([[1.0, 3.0]])[0].round(9))
-    11.403124237
-    """
-    w = check_batch(W)
-    n, depth = w.shape
-    y = check_per_row(target, n, "target", nonzero=True)
-    m = check_per_row(scale, n, "scale", positive=True)
-    out = np.empty(n)
-    with np.errstate(all="ignore"):
-        for sl in row_chunks(n, chunk):
-            ws = w[sl]
-            g = prod_others(ws)
-            r = np.prod(ws, axis=1) - _at(y, sl)
-            if depth == 1:
-                val = np.ones(ws.shape[0])
-            elif depth == 2:
-                a, c = g[:, 0] ** 2, g[:, 1] ** 2
-                b = g[:, 0] * g[:, 1] + r
-                val = (a + c) / 2 + np.hypot((a - c) / 2, b)
-            else:
-                h = g[:, :, None] * g[:, None, :]
-                # (Hess pi)_ij = prod_{k != i, j} w_k
-                hp = np.empty_like(h)
-                for i in range(depth):
-                    others_i = np.delete(ws, i, axis=1)
-                    hp[:, i, :] = np.insert(prod_others(others_i), i, 0.0, axis=1)
-                h = h + r[:, None, None] * hp
-                idx = np.arange(depth)
-                h[:, idx, idx] = g**2
-                good = np.all(np.isfinite(h), axis=(1, 2))
-                val = np.full(ws.shape[0], np.nan)
-                if np.any(good):
-                    val[good] = np.linalg.eigvalsh(h[good])[:, -1]
-            val = _at(m, sl) * val
-            val[~np.isfinite(val)] = np.nan
-            out[sl] = val
-    return out
-
-
-def gd_step(W: Any, eta: Any, *, target: Any = 1.0, scale: Any = 1.0) -> np.ndarray:
-    """One GD step for every row; ``eta`` a scalar or shape ``(N,)``.
-
-    Rows that leave the float64 range become NaN.
-
-    Examples
-    --------
-    >>> gd_step([[1.0, 3.0]], 0.1)
-    array([[0.4, 2.8]])
-    """
-    w = check_batch(W)
-    n = w.shape[0]
-    e = check_per_row(eta, n, "eta", positive=True)
-    y = check_per_row(target, n, "target", nonzero=True)
-    m = check_per_row(scale, n, "scale", positive=True)
-    with np.errstate(all="ignore"):
-        nxt = step_columns(np.array(w.T, order="C"), e * m, y).T
-    return nxt
-
-
-_TRACKABLE = ("loss", "product", "sharpness", "gfs_sharpness")
-#: Relative size below which a change of a tracked quantity counts as rounding, not an increase.
-INCREASE_RTOL = 1e-12
-
-
-def step_columns(wt: np.ndarray, em: Any, y: Any) -> np.ndarray:
-    """One GD step on columns (D, n); rows leaving the float64 range become NaN."""
-    p = np.prod(wt, axis=0)
-    r = p - y
-    ap = np.abs(p)
-    others = p / wt
-    exact = (ap > 1e-280) & (ap < 1e280)  # no zero weight, no under/overflow in p
-    fix = ~exact & np.all(np.isfinite(wt), axis=0)
-    if np.any(fix):
-        others[:, fix] = prod_others(wt[:, fix].T).T
-    nxt = wt - (em * r) * others
-    bad = ~np.all(np.isfinite(nxt), axis=0)
-    if np.any(bad):
-        nxt[:, bad] = np.nan
-    return nxt
-
-
-def gd(
-    W0: Any,
-    eta: Any,
-    steps: int,
-    *,
-    target: Any = 1.0,
-    scale: Any = 1.0,
-    track: Iterable[str] = ("gfs_sharpness",),
-    every: int = 1,
-    summary: bool = False,
-    chunk: int = DEFAULT_CHUNK,
-    callback: Callable[[int], None] | None = None,
-    engine: str = "auto",
-) -> dict[str, Any]:
-    """Run GD on every row at once, recording only the requested quantities.
-
-    Parameters
-    ----------
-    W0 : array_like (N, D)
-        Initial weights.
-    eta : float or array (N,)
-        Step sizes.
-    steps : int
-        Number of GD steps.
-    track : iterable of str
-        Any of ``"loss"``, ``"product"``, ``"sharpness"``, ``"gfs_sharpness"``.
-    every : int
-        Record every ``every``-th iterate (the last is always recorded).
-    summary : bool
-        Instead of full histories (``(T, N)`` arrays), keep per-row summaries in
-        constant memory: ``first``, ``last``, ``min``, ``max``,
-        ``max_increase`` (largest change between recorded iterates) and
-        ``increases`` (how many changes exceed ``INCREASE_RTOL`` relative).
-    chunk : int
-        Rows run together (each chunk runs all its steps, then the next).
-    callback : callable, optional
-        Called with the number of rows finished after each chunk (progress).
-    engine : {"auto", "numba", "numpy"}
-        With nothing tracked, the steps run on the compiled kernel when numba
-        is installed (``"auto"``, or ``$SCALAR_EOS_ENGINE``): the same bits.
-
-    Returns
-    -------
-    dict
-        ``"weights"`` (final, ``(N, D)``), ``"status"`` (``DIVERGED`` rows
-        are NaN from the step they left the float64 range), ``"t"`` (recorded
-        steps), and per tracked quantity either an array ``(T, N)`` or, with
-        ``summary``, a dict of ``(N,)`` arrays.
-
-    Examples
-    --------
-    >>> out = gd([[0.5, 3.3, 0.5]], 0.45, 100)
-    >>> bool(np.all(np.diff(out["gfs_sharpness"][:, 0]) < 0))
-    True
-    """
-    w_all = check_batch(W0)
-    n, depth = w_all.shape
-    e = check_per_row(eta, n, "eta", positive=True)
-    y_all = check_per_row(target, n, "target", nonzero=True)
-    m_all = check_per_row(scale, n, "scale", positive=True)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise InvalidArgument(f"steps must be a non-negative integer, got {steps!r}")
-    if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
-        raise InvalidArgument(f"every must be a positive integer, got {every!r}")
-    names = tuple(track)
-    unknown = [t for t in names if t not in _TRACKABLE]
-    if unknown:
-        raise InvalidArgument(f"cannot track {unknown}; choose from {list(_TRACKABLE)}")
-    recorded = [t for t in range(steps + 1) if t % every == 0 or t == steps]
-    final = np.empty((n, depth))
-    status = np.where(np.all(np.isfinite(w_all), axis=1), Status.OK, Status.NONFINITE).astype(np.int8)
-    if summary:
-        stats = ("first", "last", "min", "max", "max_increase")
-        res_q: dict[str, Any] = {k: {s: np.empty(n) for s in stats} for k in names}
-        for k in names:
-            res_q[k]["increases"] = np.zeros(n, dtype=np.int64)
-    else:
-        res_q = {k: np.empty((len(recorded), n)) for k in names}
-    em_all = e * m_all
-    with np.errstate(all="ignore"):
-        compiled = not names and resolve_engine(engine) == "numba"
-        for sl in row_chunks(n, chunk):
-            wt = np.array(w_all[sl].T, dtype=float, order="C")
-            y, m, em = _at(y_all, sl), _at(m_all, sl), _at(em_all, sl)
-            if compiled:
-                from ._kernels import gd_block
-
-                k = wt.shape[1]
-                gd_block(wt, *(np.ascontiguousarray(np.broadcast_to(a, (k,)), dtype=float) for a in (em, y)), steps)
-                steps_left = 0
-            else:
-                steps_left = steps
-            warm: np.ndarray | None = None
-            prev: dict[str, np.ndarray] = {}
-            j = 0
-            for t in range(steps_left + 1):
-                if t == recorded[j]:
-                    vals: dict[str, np.ndarray] = {}
-                    p = np.prod(wt, axis=0)
-                    if "loss" in names:
-                        vals["loss"] = 0.5 * m * (p - y) ** 2
-                    if "product" in names:
-                        vals["product"] = p
-                    if "sharpness" in names:
-                        vals["sharpness"] = sharpness(wt.T, target=y, scale=m)
-                    if "gfs_sharpness" in names:
-                        g = gfs_columns(wt, y, m, want_solution=False, m_start=warm if depth > 2 else None)
-                        vals["gfs_sharpness"] = g["sharpness"]
-                        warm = g.get("mprime")
-                    for k, v in vals.items():
-                        if not summary:
-                            res_q[k][j, sl] = v
-                            continue
-                        q = res_q[k]
-                        if j == 0:
-                            for s_ in ("first", "last", "min", "max"):
-                                q[s_][sl] = v
-                            q["max_increase"][sl] = np.nan
-                        else:
-                            inc = v - prev[k]
-                            q["max_increase"][sl] = np.fmax(q["max_increase"][sl], inc)
-                            q["increases"][sl] += inc > INCREASE_RTOL * np.abs(prev[k])
-                            q["min"][sl] = np.fmin(q["min"][sl], v)
-                            q["max"][sl] = np.fmax(q["max"][sl], v)
-                            q["last"][sl] = v
-                        prev[k] = v
-                    j += 1
-                if t == steps_left:
-                    break
-                wt = step_columns(wt, em, y)
-            final[sl] = wt.T
-            st = status[sl]
-            st[(st == Status.OK) & np.isnan(wt[0])] = Status.DIVERGED
-            if callback is not None:
-                callback(sl.stop)
-    result: dict[str, Any] = {"weights": final, "status": status, "t": np.array(recorded)}
-    result.update(res_q)
-    return result
-
-
-def stream(
-    fn: Callable[..., Any],
-    source: Iterable[Any],
-    **kwargs: Any,
-) -> Iterator[Any]:
-    """Apply a fast-path function to chunks from an iterable, lazily.
-
-    ``source`` yields arrays ``(n_k, D)`` (for example generated on the fly),
-    so arbitrarily many rows stream through in constant memory.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> chunks = (rng.uniform(0.5, 2, size=(1000, 2)) for _ in range(3))
-    >>> [psi.shape for psi in stream(gfs_sharpness, chunks)]
-    [(1000,), (1000,), (1000,)]
-    """
-    for block in source:
-        yield fn(block, **kwargs)
-
-
-# Former private names of the helpers above, kept for one release for code written against them.
-_as_batch, _per_row, _chunks, _others = check_batch, check_per_row, row_chunks, prod_others
-_gfs_chunk, _step_cols = gfs_columns, step_columns
