@@ -19,24 +19,12 @@ import numpy as np
 from mpmath import mp
 
 from . import _exact
+from ._ode import rk_step
 from ._validate import check_dps
 from .errors import InvalidArgument, PrecisionError
 from .model import point
 
 __all__ = ["gradient_flow"]
-
-# Dormand-Prince 5(4) tableau (the flow is autonomous: the nodes c_i are not needed).
-_A = [
-    [],
-    [1 / 5],
-    [3 / 40, 9 / 40],
-    [44 / 45, -56 / 15, 32 / 9],
-    [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
-    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
-    [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
-]
-_B = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
-_E = _B - np.array([5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40])
 
 
 def _field(w: np.ndarray, y: float, m: float) -> np.ndarray:
@@ -56,11 +44,7 @@ def _dopri(w0: np.ndarray, times: list[float], y: float, m: float, rtol: float, 
     for j, t_end in enumerate(times):
         while t < t_end:
             h = min(h, t_end - t)
-            k = [f]
-            for i in range(1, 7):
-                k.append(_field(w + h * sum(a * kk for a, kk in zip(_A[i], k, strict=False)), y, m))
-            w_new = w + h * sum(b * kk for b, kk in zip(_B, k, strict=True))
-            err = h * sum(e * kk for e, kk in zip(_E, k, strict=True))
+            w_new, err = rk_step(lambda v: _field(v, y, m), w, h, f0=f)
             scale = rtol * (np.abs(w) + np.abs(w_new)) / 2 + rtol * 1e-3
             ratio = float(np.sqrt(np.mean((err / scale) ** 2)))
             if not math.isfinite(ratio):
@@ -68,7 +52,7 @@ def _dopri(w0: np.ndarray, times: list[float], y: float, m: float, rtol: float, 
             if ratio <= 1.0:
                 t += h
                 w = w_new
-                f = k[6]
+                f = _field(w, y, m)  # the last stage's point is w_new: the same value
             h *= min(5.0, max(0.2, 0.9 * ratio ** (-0.2))) if ratio > 0 else 5.0
             steps += 1
             if steps > max_steps:
