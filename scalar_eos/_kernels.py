@@ -11,7 +11,7 @@ engines agree bit for bit there; the log-domain path of the GFS shift (gaps
 library and may differ from NumPy's by an ulp.  (The classifier's ``D = 2``
 closed form calls ``hypot`` in both engines; they agreed bit for bit in every
 test so far.)  Rows run in groups (GD: tiles of 256 columns kept in L1; GFS:
-32 columns whose Newton iterations run in lockstep, each stopping at its own
+32 columns whose Newton iterations run in lockstep, each keeping its own
 first accepted iterate) so the CPU overlaps independent dependency chains.
 
 Importing this module imports numba; the kernels compile on first use and are
@@ -416,40 +416,141 @@ def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
 
 
 @njit(**JIT)
-def gfs_cols(wt, y, scale, sy, fac, psi, status, group):
-    """GFS sharpness of every column of ``wt`` (D, n) from a cold start, ``group`` columns at a time."""
-    depth, n = wt.shape
+def gfs_rows(W, y, scale, sy, fac, psi, status, group):
+    """:func:`gfs_cols` (cold start) on rows ``W`` (n, D) read in place, ``group`` rows at a time.
+
+    The same bits as :func:`gfs_group` (and so as NumPy): the setup is per row
+    and the Newton iterations of the polynomial path run branch-free across
+    the group (a finished row keeps its iterate and its first accepted value),
+    which lets the compiler use SIMD lanes.  ``y``, ``scale``, ``sy`` and
+    ``fac`` may be broadcast (stride 0) views.  Rows off the polynomial path go
+    through :func:`gfs_row`.
+    """
+    n, depth = W.shape
+    col = np.empty(depth)
+    sgap = np.empty(depth)
+    scoef = np.empty(depth + 1)
+    sx = np.empty(depth)
+    if depth <= 2 or depth > _POLY_MAX_DEPTH:
+        for j in range(n):
+            for i in range(depth):
+                col[i] = W[j, i]
+            psi[j], _, status[j] = gfs_row(col, y[j], scale[j], sy[j], fac[j], np.nan, sgap, scoef, sx)
+        return
     G = group
-    ws = (
-        np.empty((depth, G)), np.empty((depth + 1, G)), np.empty(G), np.empty(G, dtype=np.bool_),
-        np.empty(G, dtype=np.bool_), np.empty(depth), np.empty(depth), np.empty(depth + 1), np.empty(depth),
-    )  # fmt: skip
-    warm = np.full(G, np.nan)
-    active = np.ones(G, dtype=np.bool_)
-    ps = np.empty(G)
-    mp = np.empty(G)
-    st = np.empty(G, dtype=np.int8)
+    coef = np.empty((depth + 1, G))
+    m = np.empty(G)
+    val = np.empty(G)
+    mrec = np.empty(G)
+    qv = np.empty(G)
+    qd = np.empty(G)
+    rec = np.empty(G, dtype=np.bool_)
+    spec = np.empty(G, dtype=np.bool_)
+    tol = 4 * depth * _EPS
     for a in range(0, n, G):
-        b = min(n, a + G)
-        if b - a < G:
-            active[b - a :] = False
-        gfs_group(wt[:, a : a + G] if b - a == G else _pad(wt[:, a:b], G), y[a:b] if b - a == G else _pad1(y[a:b], G),
-                   scale[a:b] if b - a == G else _pad1(scale[a:b], G), sy[a:b] if b - a == G else _pad1(sy[a:b], G),
-                   fac[a:b] if b - a == G else _pad1(fac[a:b], G), warm, active, ps, mp, st, ws)  # fmt: skip
-        for j in range(b - a):
-            psi[a + j] = ps[j]
-            status[a + j] = st[j]
-
-
-@njit(**JIT)
-def _pad(x, G):
-    out = np.ones((x.shape[0], G))
-    out[:, : x.shape[1]] = x
-    return out
-
-
-@njit(**JIT)
-def _pad1(x, G):
-    out = np.ones(G)
-    out[: x.shape[0]] = x
-    return out
+        g = min(G, n - a)
+        for j in range(G):
+            spec[j] = False
+            rec[j] = True  # rows that are not on the polynomial path take no part in the iteration
+            m[j] = 1.0
+            val[j] = np.nan
+            mrec[j] = np.nan
+            for k in range(depth):
+                coef[k, j] = 1.0
+            if j >= g:
+                continue
+            r = a + j
+            amin = np.inf
+            zeros = 0
+            negs = 0
+            fin = True
+            for i in range(depth):
+                wi = W[r, i]
+                if not math.isfinite(wi):
+                    fin = False
+                ai = abs(wi)
+                if ai < amin:
+                    amin = ai
+                zeros += wi == 0
+                negs += wi < 0
+            if not fin:
+                spec[j] = True
+                continue
+            ties = 0
+            gfin = True
+            gmax = -np.inf
+            syj = sy[r]
+            # elementary symmetric coefficients of prod_i (m + gap_i), built as the gaps come
+            coef[0, j] = 1.0
+            for i in range(depth):
+                ai = abs(W[r, i])
+                ties += ai == amin
+                if syj == 1.0:  # x / 1.0 == x exactly: the same bits without two divisions
+                    gi = (ai - amin) * (ai + amin)
+                else:
+                    gi = ((ai - amin) / syj) * ((ai + amin) / syj)
+                if not math.isfinite(gi):
+                    gfin = False
+                if gi > gmax:
+                    gmax = gi
+                last = gi * coef[i, j]
+                for k in range(i, 0, -1):
+                    coef[k, j] = coef[k, j] + gi * coef[k - 1, j]
+                coef[i + 1, j] = last
+            pi_sign = 0 if zeros > 0 else 1 - 2 * (negs % 2)
+            direction = pi_sign * (1 if y[r] > 0 else -1)
+            if zeros >= 2 or (direction < 0 and ties >= 2) or not gfin or not gmax < 1e30:
+                spec[j] = True
+                for k in range(depth):
+                    coef[k, j] = 1.0
+                continue
+            c0 = coef[depth - 1, j]
+            c1 = coef[depth - 2, j]
+            disc = math.sqrt(c0 * c0 + 4.0 * c1)
+            if c1 > 0:
+                mj = 2.0 / (c0 + disc)
+            elif c0 > 1.0:
+                mj = 1.0 / c0
+            else:
+                mj = 1.0
+            m[j] = min(mj, 1.0)
+            rec[j] = False
+        for _ in range(_MAX_NEWTON):
+            for j in range(G):
+                qv[j] = coef[0, j]
+                qd[j] = 0.0
+            for k in range(1, depth):
+                for j in range(G):
+                    mj = m[j]
+                    qd[j] = qd[j] * mj + qv[j]
+                    qv[j] = qv[j] * mj + coef[k, j]
+            left = 0
+            for j in range(G):
+                mj = m[j]
+                p = mj * qv[j]
+                dp = qv[j] + mj * qd[j]
+                res = p - 1.0
+                acc = abs(res) <= tol
+                first = acc and not rec[j]
+                val[j] = dp / p if first else val[j]  # times fac at the end: the same rounding steps
+                mrec[j] = mj if first else mrec[j]
+                stop = rec[j] or acc
+                rec[j] = stop
+                m[j] = mj if stop else mj - res / dp
+                left += 0 if stop else 1
+            if left == 0:
+                break
+        for j in range(g):
+            r = a + j
+            if spec[j]:
+                for i in range(depth):
+                    col[i] = W[r, i]
+                psi[r], _, status[r] = gfs_row(col, y[r], scale[r], sy[r], fac[r], np.nan, sgap, scoef, sx)
+            elif not rec[j]:
+                psi[r], status[r] = np.nan, _NOT_CONVERGED
+            else:
+                v = fac[r] * val[j]
+                if not math.isfinite(v) or not mrec[j] > 1e-300:
+                    psi[r], status[r] = np.nan, _RANGE
+                else:
+                    psi[r], status[r] = v, _OK

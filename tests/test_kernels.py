@@ -172,8 +172,9 @@ def test_engine_choice(monkeypatch):
         E.resolve_engine("gpu")
 
 
+@pytest.mark.parametrize("target", [-1.3, 1.0])  # 1.0: the gaps skip their divisions by |y|^(1/D) = 1
 @pytest.mark.parametrize("depth", [3, 4, 5, 9])
-def test_gfs_kernel_matches_fast_path_and_reference(depth):
+def test_gfs_kernel_matches_fast_path_and_reference(depth, target):
     from scalar_eos import _kernels
 
     rng = np.random.default_rng(depth)
@@ -181,20 +182,25 @@ def test_gfs_kernel_matches_fast_path_and_reference(depth):
     W[0, :2] = [2.0, -2.0]  # ties: a saddle for some signs
     W[1, 0] = np.inf
     W[2, :2] = 0.0
-    y = np.full(1000, -1.3)
+    W[13, 0] = 1e200  # a gap beyond the polynomial path's range
+    W[14:17] = np.exp(rng.uniform(-40, 40, (3, depth)))
+    y = np.full(1000, target)
     sy = np.abs(y) ** (1.0 / depth)
     fac = np.ones(1000) * (np.abs(y) / sy) ** 2
     psi, st = np.empty(1000), np.empty(1000, dtype=np.int8)
-    _kernels.gfs_cols(np.ascontiguousarray(W.T), y, np.ones(1000), sy, fac, psi, st, 32)
-    ref, rst = fast.gfs_sharpness(W, target=y, return_status=True)
+    _kernels.gfs_rows(W, y, np.ones(1000), sy, fac, psi, st, 32)
+    ref, rst = fast.gfs_sharpness(W, target=y, return_status=True, engine="numpy")
     ok = rst == fast.Status.OK
     assert np.array_equal(ok, st == fast.Status.OK)
     assert np.array_equal(rst[~ok] == fast.Status.SADDLE, st[~ok] == fast.Status.SADDLE)
-    assert np.max(np.abs(psi[ok] - ref[ok]) / ref[ok]) <= (
-        1e-14 if depth <= 8 else 1e-13
-    )  # log-domain Newton for D > 8
+    if depth <= 8:  # the polynomial path: the same float64 operations in the same order
+        assert np.array_equal(psi, ref, equal_nan=True) and np.array_equal(st, rst)
+    else:  # log-domain Newton through the C math library
+        assert np.max(np.abs(psi[ok] - ref[ok]) / ref[ok]) <= 1e-13
+    got = fast.gfs_sharpness(W, target=target, engine="numba")  # broadcast (stride-0) target through the API
+    assert np.array_equal(got, psi, equal_nan=True)
     for i in range(3, 13):
-        assert_close(psi[i], se.gfs_sharpness([float(x) for x in W[i]], target=-1.3, dps=30), rel=1e-13)
+        assert_close(psi[i], se.gfs_sharpness([float(x) for x in W[i]], target=target, dps=30), rel=1e-13)
 
 
 def test_gd_kernel_is_bit_identical_to_fast_gd():

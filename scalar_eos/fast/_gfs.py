@@ -316,14 +316,15 @@ def gfs_sharpness(
 
 def _compiled_gfs_sharpness(w: np.ndarray, y: Any, scale: Any, psi: np.ndarray, status: np.ndarray) -> None:
     """:func:`gfs_columns`'s sharpness on the compiled kernel (same scale factors, computed as there)."""
-    from .._kernels import gfs_cols
+    from .._kernels import gfs_rows
 
     k, depth = w.shape
     abs_y = np.abs(y)
     sy = abs_y ** (1.0 / depth)
     fac = scale * (abs_y / sy) ** 2
-    cols = [np.ascontiguousarray(np.broadcast_to(a, (k,)), dtype=float) for a in (y, scale, sy, fac)]
-    gfs_cols(np.ascontiguousarray(w.T), *cols, psi, status, 32)
+    # one value for all rows stays one value (a stride-0 view): no per-row copies
+    cols = [np.broadcast_to(np.asarray(a, dtype=float), (k,)) for a in (y, scale, sy, fac)]
+    gfs_rows(np.ascontiguousarray(w), *cols, psi, status, 32)
 
 
 def psi_min(depth: int, *, target: Any = 1.0, scale: Any = 1.0) -> Any:
