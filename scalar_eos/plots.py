@@ -8,7 +8,7 @@ import numpy as np
 
 from ._optional import pyplot
 
-__all__ = ["plot_benchmark", "plot_region", "plot_trajectory"]
+__all__ = ["plot_benchmark", "plot_region", "plot_speed", "plot_trajectory"]
 
 
 def plot_trajectory(tr: Any, path: str, *, title: str | None = None) -> str:
@@ -98,3 +98,84 @@ def plot_benchmark(rows: list[dict[str, Any]], path: str) -> str:
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+_ROLE_COLORS = {"reference": "0.6", "previous": "tab:orange", "fallback": "tab:blue", "new": "tab:green"}
+
+
+def plot_speed(record: dict[str, Any], path: str) -> str:
+    """One panel per speed target: each implementation's speed-up over the plain NumPy reference (log scale).
+
+    ``record`` is what :func:`scalar_eos.speed.measure` returns (or its JSON);
+    missing targets, results or keys leave a panel saying so instead of
+    failing.  The dashed line is the target of the issue translated into the
+    same ratio; the machine and date are in the title.
+    """
+    from .speed import base_result, speedup
+
+    plt = pyplot()
+    targets = [t for t in record.get("targets") or [] if isinstance(t, dict)]
+    ncols = min(3, max(1, len(targets)))
+    nrows = max(1, -(-len(targets) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 4.2 * nrows + 0.6), squeeze=False)
+    for ax in axes.flat[len(targets) :]:
+        ax.axis("off")
+    for ax, t in zip(axes.flat, targets, strict=False):
+        _speed_panel(ax, t, base_result(t), speedup)
+    m = record.get("machine") or {}
+    versions = ", ".join(f"{k} {m[k]}" for k in ("numpy", "numba", "scipy") if m.get(k))
+    load = m.get("load")
+    title = (
+        f"Speed side by side in one process, CPU time, median of {record.get('reps', '?')} runs"
+        f"{' (quick sizes)' if record.get('quick') else ''}\n{m.get('cpu', 'unknown CPU')}, "
+        f"{m.get('cores', '?')} cores, {versions}; load {load if load else '?'}; {m.get('date', '')}"
+    )
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _speed_panel(ax: Any, t: dict[str, Any], base: Any, speedup: Any) -> None:
+    ax.set_title(str(t.get("title", t.get("id", "?"))), fontsize=8.5)
+    results = [r for r in t.get("results") or [] if isinstance(r, dict)]
+    if t.get("skipped") or base is None or not results:
+        ax.text(0.5, 0.5, f"not measured\n{t.get('skipped', '')}", ha="center", va="center", fontsize=8, wrap=True)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    unit = t.get("unit", "")
+    vals, names, colors = [], [], []
+    for r in results:
+        s = speedup(t, r, base)
+        if np.isfinite(s):
+            vals.append(s)
+            names.append(f"{r.get('name', '?')}\n{r['value']:.3g} {unit}")
+            colors.append(_ROLE_COLORS.get(r.get("role", ""), "tab:gray"))
+    x = np.arange(len(vals))
+    bars = ax.bar(x, vals, color=colors)
+    for b, v in zip(bars, vals, strict=True):
+        ax.annotate(f"{v:.3g}x", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xticks(x, names, fontsize=6.5, rotation=25, ha="right")
+    ax.axhline(1.0, color="k", lw=0.6)
+    top = max(vals)
+    goal = t.get("goal")
+    if isinstance(goal, int | float) and goal > 0:
+        g = speedup(t, {"value": float(goal)}, base)
+        if np.isfinite(g):
+            ax.axhline(g, color="tab:red", ls="--", lw=1)
+            met = t.get("met")
+            verdict = "" if met is None else (" - met" if met else " - NOT met")
+            ax.annotate(
+                f"target {t.get('goal_text', goal)}{verdict}",
+                (0.02, g),
+                xycoords=("axes fraction", "data"),
+                va="bottom",
+                fontsize=7,
+                color="tab:red",
+            )
+            top = max(top, g)
+    ax.set_ylim(min(1.0, min(vals)) / 2, top * 6)
+    ax.set_ylabel(f"speed-up over {base.get('name', 'the reference')}", fontsize=7.5)

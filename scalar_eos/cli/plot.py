@@ -1,4 +1,4 @@
-"""``scalar-eos plot``: figures (trajectory, phase, region, benchmark); needs matplotlib."""
+"""``scalar-eos plot``: figures (trajectory, phase, region, bifurcation, benchmark); needs matplotlib."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .._output import check_figure_path
-from ._parse import add_progress_options, count, parse_number, parse_weights, spinner
+from ..speed import TARGETS as SPEED_TARGETS
+from ._parse import add_progress_options, count, parse_number, parse_weights, progress_arg, spinner
 
 __all__ = ["register", "run"]
 
@@ -59,9 +60,29 @@ def register(sub: Any) -> None:
     q.add_argument("--target", default="1", help="target y != 0")
     q.set_defaults(func=run)
 
-    q = kinds.add_parser("benchmark", help="speed of the fast path against mpmath and solve_ivp")
+    q = kinds.add_parser(
+        "benchmark",
+        help="speed targets: new engines vs the previous ones vs plain NumPy, side by side",
+        description="Measure (or read) the speed targets - classification with GFS tracking, plain GD, GFS "
+        "sharpness at D = 4, generic GFS on the MLP, README's phase design - and draw one panel per target: "
+        "each implementation's speed-up over the plain NumPy reference, with the target line.",
+    )
     output(q)
-    q.add_argument("--quick", action="store_true", help="small samples (a few seconds)")
+    q.add_argument("--quick", action="store_true", help="small sizes (about a minute; without --from)")
+    q.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="draw a record written by benchmarks/run_all.py --json (or scalar_eos.speed.measure) instead of measuring",
+    )
+    q.add_argument("--targets", metavar="T1,T2", help="comma-separated subset of: " + ", ".join(SPEED_TARGETS))
+    q.add_argument("--reps", type=count(1), default=3, help="timed runs per implementation (the median is shown)")
+    q.add_argument("--json", metavar="OUT", help="also save the measured record as JSON")
+    q.add_argument(
+        "--per-point",
+        action="store_true",
+        help="the older figure instead: GFS sharpness of the fast path vs per-point mpmath and solve_ivp",
+    )
     q.set_defaults(func=run)
 
 
@@ -72,8 +93,11 @@ PHASE_STEPS = 5000
 
 def run(args: argparse.Namespace) -> int:
     check_figure_path(args.output)  # before any work
-    with spinner(args, f"plot {args.kind}"):
-        out = FIGURES[args.kind](args)
+    if args.kind == "benchmark" and not args.per_point:  # draws its own progress line (runs per target)
+        out = _speed(args)
+    else:
+        with spinner(args, f"plot {args.kind}"):
+            out = FIGURES[args.kind](args)
     print(f"saved {out}", file=sys.stderr)
     return 0
 
@@ -116,6 +140,22 @@ def _benchmark(args: argparse.Namespace) -> str:
             file=sys.stderr,
         )
     return plot_benchmark(rows, args.output)
+
+
+def _speed(args: argparse.Namespace) -> str:
+    from ..plots import plot_speed
+    from ..speed import load_record, measure, save_record, summary_lines
+
+    if args.source is not None:
+        record = load_record(args.source)
+    else:
+        targets = None if args.targets is None else [t.strip() for t in args.targets.split(",") if t.strip()]
+        record = measure(targets, quick=args.quick, reps=args.reps, progress=progress_arg(args))
+        if args.json:
+            save_record(record, args.json)
+    for line in summary_lines(record):
+        print(line, file=sys.stderr)
+    return plot_speed(record, args.output)
 
 
 def _bifurcation(args: argparse.Namespace) -> str:
