@@ -93,7 +93,7 @@ def _record(**target):
                     {"name": "NumPy engine", "role": "fallback", "value": 20.0},
                     {"name": "numba engine", "role": "new", "value": 1.0},
                 ],
-            },  # fmt: skip
+            },
             {"id": "generic_mlp", "skipped": "needs SciPy"},  # no results: drawn as "not measured"
             {"title": "no id, no unit, no results"},
             "not a target",
