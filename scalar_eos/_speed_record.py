@@ -116,15 +116,13 @@ def _ratio_text(target: Mapping[str, Any]) -> tuple[str, str, str, str]:
     """``(baseline, new, ratio, met)`` cells for one target."""
     unit = target.get("unit", "")
     base, new = base_result(target), new_result(target)
-    prev = next(
-        (r for r in target.get("results") or [] if r.get("role") == "previous" and is_positive(r.get("value"))), None
-    )
     cell = lambda r: f"{r['name']}: {r['value']:.3g} {unit}" if r else "not measured"  # noqa: E731
     ratios = []
-    if new is not None:
-        for r in (base, prev):
-            if r is not None and (not ratios or r is not base):
-                ratios.append(f"{speedup(target, new, r):.3g}x vs {r['name']}")
+    if new is not None:  # against the base first, then every other measured implementation
+        others = [r for r in target.get("results") or [] if r is not base and r is not new]
+        for r in [base, *others]:
+            if r is not None and is_positive(r.get("value")):
+                ratios.append(f"{speedup(target, new, r):.3g}x vs {r.get('name', '?')}")
     met = target.get("met")
     return cell(base), cell(new), "; ".join(ratios) or "-", {True: "yes", False: "NO", None: "-"}[met]
 
@@ -148,7 +146,9 @@ def summary_lines(record: Mapping[str, Any]) -> list[str]:
             lines.append(f"{title}: not measured" + (f" ({t['skipped']})" if t.get("skipped") else ""))
             continue
         _base, new, ratio, met = _ratio_text(t)
-        quick = " (quick sizes: the targets are stated at full size)" if record.get("quick") else ""
+        quick = (
+            " (quick sizes: the targets are stated at full size)" if record.get("quick") and not t.get("met") else ""
+        )
         lines.append(f"{title}: {new}; {ratio}; target {t.get('goal_text', '-')}: {met}{quick}")
     return lines
 

@@ -55,11 +55,10 @@ def _calls(entries: list[dict[str, Any]], reps: int) -> int:
     return sum(min(reps, e.get("reps", reps)) for e in entries)
 
 
-def _extra(extra: Extra | None, target: str, call: Callable[[Callable[..., Any]], Callable[[], Any]], work: Any):
-    return [
-        {"name": name, "role": "previous", "fn": call(fn), "work": work}
-        for name, fn in ((extra or {}).get(target) or {}).items()
-    ]
+def _extra(
+    extra: Extra | None, target: str, call: Callable[[Callable[..., Any]], Callable[[], Any]], work: Any, **kw: Any
+) -> list[dict[str, Any]]:
+    return [_entry(name, "previous", call(fn), work, **kw) for name, fn in ((extra or {}).get(target) or {}).items()]
 
 
 def _rel(a: np.ndarray, b: np.ndarray) -> float:
@@ -147,6 +146,8 @@ def _gd(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> di
             np.array_equal(outs["numba engine"], outs["NumPy engine"], equal_nan=True)
         ),
     }
+    for name in (extra or {}).get("gd") or {}:
+        agree[f"max rel. diff. vs {name}"] = _rel(outs["numba engine"], np.asarray(outs[name]))
     return {**spec, "results": entries, "agreement": agree}
 
 
@@ -208,10 +209,11 @@ def phase_design(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def _phase(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
     W, eta = phase_design()
     run = lambda engine: lambda: classify_batch(W, eta, max_steps=20_000, engine=engine)  # noqa: E731
+    slow = 1 if quick else reps  # the baselines take 15-30 s each
     entries = [
-        *_extra(extra, "phase", lambda f: lambda: f(W, eta, max_steps=20_000), None),
-        {"name": "NumPy engine", "role": "fallback", "fn": run("numpy"), "reps": 1 if quick else reps},
-        {"name": "numba engine", "role": "new", "fn": run("numba")},
+        *_extra(extra, "phase", lambda f: lambda: f(W, eta, max_steps=20_000), None, reps=slow),
+        _entry("NumPy engine", "fallback", run("numpy"), reps=slow),
+        _entry("numba engine", "new", run("numba")),
     ]
     spec = {
         "id": "phase",
