@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from _v01 import EXTRA  # noqa: E402
+from classify_speed import EXTRA  # noqa: E402  (the frozen 0.1 baselines)
 
 from scalar_eos import speed  # noqa: E402
 
