@@ -30,15 +30,19 @@ def sample(rng: np.random.Generator, n: int, depth: int) -> np.ndarray:
 
 
 def rate(fn: Callable[[], Any], n: int, min_time: float = 0.5) -> float:
-    """Calls of ``fn`` (each covering ``n`` points) until ``min_time`` seconds; points per second."""
+    """Points per CPU second of ``fn`` (each call covers ``n`` points): the median over calls.
+
+    Calls (after a warm-up) until ``min_time`` CPU seconds and at least three
+    calls; CPU time of this process (``time.process_time``), so that other
+    processes on a shared machine do not count.
+    """
     fn()  # warm-up
-    reps, start = 0, time.perf_counter()
-    while True:
+    times: list[float] = []
+    while len(times) < 3 or sum(times) < min_time:
+        start = time.process_time()
         fn()
-        reps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            return reps * n / elapsed
+        times.append(max(time.process_time() - start, 1e-9))
+    return n / float(np.median(times))
 
 
 def solve_ivp_gfs_sharpness(w0: np.ndarray, target: float = 1.0) -> float:
@@ -63,7 +67,7 @@ def solve_ivp_gfs_sharpness(w0: np.ndarray, target: float = 1.0) -> float:
 def measure(
     depths: Sequence[int] = (2, 4, 8), *, n_fast: int = 100_000, n_mp: int = 100, n_ivp: int = 10, seed: int = 2023
 ) -> list[dict[str, Any]]:
-    """Throughput (points/s) of the fast path and of each baseline, per depth, with the accuracy.
+    """Throughput (points per CPU second) of the fast path and of each baseline, per depth, with the accuracy.
 
     Returns one dict per depth: ``depth``, ``fast``, ``mpmath``, ``ratio_mpmath``,
     ``err_mpmath`` (max relative error of the fast path against the reference),
@@ -81,9 +85,9 @@ def measure(
         W = sample(rng, n_fast, depth)
         r_fast = rate(lambda W=W: fast.gfs_sharpness(W), n_fast)
         pts = W[:n_mp]
-        start = time.perf_counter()
+        start = time.process_time()
         ref = np.array([float(gfs_sharpness(w, dps=30)) for w in pts])
-        r_mp = len(pts) / (time.perf_counter() - start)
+        r_mp = len(pts) / (time.process_time() - start)
         err = float(np.max(np.abs(fast.gfs_sharpness(pts) - ref) / ref))
         row: dict[str, Any] = {
             "depth": depth,
@@ -95,9 +99,9 @@ def measure(
         if have_scipy and n_ivp > 0:
             ivp_pts = np.abs(W[:n_ivp])  # positive weights: flows near a saddle are slower still
             solve_ivp_gfs_sharpness(ivp_pts[0])  # warm-up (imports)
-            start = time.perf_counter()
+            start = time.process_time()
             slow = np.array([solve_ivp_gfs_sharpness(w) for w in ivp_pts])
-            r_ivp = n_ivp / (time.perf_counter() - start)
+            r_ivp = n_ivp / (time.process_time() - start)
             row.update(solve_ivp=r_ivp, ratio_solve_ivp=r_fast / r_ivp, ivp_failed=int(np.sum(~np.isfinite(slow))))
         rows.append(row)
     return rows
