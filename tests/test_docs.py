@@ -95,8 +95,12 @@ def test_theory_page_states_the_lemmas_of_proofs(html: Path) -> None:
 def test_benchmark_figure_and_tutorial_outputs_are_rendered(html: Path) -> None:
     page = (html / "benchmark.html").read_text()
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
-    assert images, "benchmark page shows no figure"
+    assert len(images) >= 2, "benchmark page shows the speed targets and the per-point figure"
     assert all((html / src).is_file() for src in images)
+    text = _text(html / "benchmark.html")
+    for target in ("outcome classification with GFS tracking", "plain GD, D = 3", "GFS sharpness, D = 4"):
+        assert target in text, target
+    assert "x vs plain NumPy" in text and "numba engine:" in text and "cores" in text
     if os.environ.get("SCALAR_EOS_DOCS_EXECUTE", "cache").lower() not in ("0", "off", "no", "false"):
         for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
             rendered = (html / "tutorials" / f"{nb.stem}.html").read_text()

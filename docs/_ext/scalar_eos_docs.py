@@ -8,15 +8,22 @@
 ``scalar-eos-claims``
     The registered claims (``scalar_eos.claims.registry()``) with kind, status,
     statement and source, as the installed code reports them.
+``scalar-eos-speed``
+    The speed targets (``scalar_eos.speed``): measured at build time with the
+    quick sizes of ``scalar-eos plot benchmark --quick``, or read from the
+    record named by ``$SCALAR_EOS_BENCHMARK_RECORD`` (written by
+    ``benchmarks/run_all.py --json``); the figure of ``scalar-eos plot
+    benchmark`` and the table of speed-ups, with the machine.
 ``scalar-eos-benchmark``
-    Measures the fast path against its baselines at build time (the quick
-    sizes of ``scalar-eos plot benchmark --quick``), saves the figure next to
-    the page and shows it with the measured numbers.
+    Measures the fast path against its per-point baselines at build time (the
+    quick sizes of ``scalar-eos plot benchmark --per-point --quick``), saves
+    the figure next to the page and shows it with the measured numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from pathlib import Path
@@ -216,8 +223,48 @@ class ClaimsDirective(SphinxDirective):
 # --------------------------------------------------------------------------- benchmark figure
 
 
+class SpeedDirective(SphinxDirective):
+    """``scalar-eos-speed`` - the speed targets: figure and table (measured now, or a record from a full run)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from scalar_eos import plots, speed
+
+        out_dir = Path(self.env.srcdir) / "_generated"
+        out_dir.mkdir(exist_ok=True)
+        source = os.environ.get("SCALAR_EOS_BENCHMARK_RECORD")
+        if source:
+            record = speed.load_record(source)
+            how = f"from the record {Path(source).name} (a full run of benchmarks/run_all.py)"
+        else:
+            start = time.perf_counter()
+            record = speed.measure(quick=True, progress=False)
+            how = f"while these pages were built (quick sizes, {time.perf_counter() - start:.0f} s)"
+        plots.plot_speed(record, str(out_dir / "speed.png"))
+        m = record.get("machine") or {}
+        rows: list[list[nodes.Node | str]] = []
+        for line in speed.markdown_table(record).splitlines()[2:]:
+            if line.startswith("|"):
+                rows.append([_text(cell) for cell in line.strip("|").split(" | ")])
+        image = nodes.image(
+            uri="/_generated/speed.png",
+            alt="speed-up of each implementation over the plain NumPy reference, one panel per target",
+            width="100%",
+        )
+        return [
+            _para(
+                f"Measured {how} on {m.get('cpu', 'an unknown CPU')} ({m.get('cores', '?')} cores, numpy "
+                f"{m.get('numpy', '?')}, numba {m.get('numba', '?')}); CPU seconds of the benchmark process, "
+                f"median of {record.get('reps', '?')} interleaved runs; load average {m.get('load', '?')}."
+            ),
+            image,
+            _table(["target", "baseline", "new", "speed-up", "issue target", "met?"], rows, [20, 18, 18, 24, 12, 8]),
+        ]
+
+
 class BenchmarkDirective(SphinxDirective):
-    """``scalar-eos-benchmark`` - measure (quick sizes) and show the figure and the numbers."""
+    """``scalar-eos-benchmark`` - measure the per-point baselines (quick sizes) and show the figure and the numbers."""
 
     has_content = False
 
@@ -229,7 +276,7 @@ class BenchmarkDirective(SphinxDirective):
         out_dir.mkdir(exist_ok=True)
         figure = out_dir / "benchmark.png"
         start = time.perf_counter()
-        rows = measure(n_fast=20_000, n_mp=30, n_ivp=3)  # the sizes of `scalar-eos plot benchmark --quick`
+        rows = measure(n_fast=20_000, n_mp=30, n_ivp=3)  # the sizes of `scalar-eos plot benchmark --per-point --quick`
         seconds = time.perf_counter() - start
         plots.plot_benchmark(rows, str(figure))
         table: list[list[nodes.Node | str]] = []
@@ -266,5 +313,6 @@ class BenchmarkDirective(SphinxDirective):
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("scalar-eos-cli", CliDirective)
     app.add_directive("scalar-eos-claims", ClaimsDirective)
+    app.add_directive("scalar-eos-speed", SpeedDirective)
     app.add_directive("scalar-eos-benchmark", BenchmarkDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
