@@ -3,7 +3,7 @@
 Run:  python benchmarks/generic_cost.py [--quick]
 
 For each example model and a range of sizes: the number of parameters, the
-median wall time of ``scalar_eos.generic.gfs_sharpness`` from the model's
+median CPU time (``time.process_time``) of ``scalar_eos.generic.gfs_sharpness`` from the model's
 initialisation (LSODA with the exact Jacobian, to |grad| <= gtol/10, then
 the top Hessian eigenvalue) and the flow time.  For the scalar network the
 scalar closed form (``scalar_eos.gfs_sharpness``, float64) runs side by side
