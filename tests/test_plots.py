@@ -111,6 +111,9 @@ def test_plot_benchmark_from_a_record_with_missing_keys(tmp_path, capsys):
     assert "GFS sharpness, D = 4: numba engine: 1.3e+07 points/s; 13x vs plain NumPy Newton" in err
     assert "phase design: numba engine: 1 s; 20x vs NumPy engine" in err
     assert "not measured (needs SciPy)" in err
+    assert main(["plot", "benchmark", "--from", str(src), "--targets", "phase", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "phase design: numba engine" in err and "GFS sharpness" not in err
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps({"targets": [{"results": [{"value": "fast"}]}]}))  # nothing usable, no machine
     assert main(["plot", "benchmark", "--from", str(bare), "-o", str(tmp_path / "bare.png")]) == 0
@@ -133,6 +136,12 @@ def test_plot_benchmark_bad_record_is_exit_2(tmp_path, capsys, content, message)
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
+
+
+def test_plot_benchmark_unknown_target_is_exit_2(tmp_path, capsys):
+    assert main(["plot", "benchmark", "--targets", "gd,warp", "-o", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown benchmark targets ['warp']" in err and len(err.strip().splitlines()) == 1
 
 
 def test_speedup_and_markdown_table():

@@ -146,10 +146,12 @@ def _speed(args: argparse.Namespace) -> str:
     from ..plots import plot_speed
     from ..speed import load_record, measure, save_record, summary_lines
 
+    targets = None if args.targets is None else [t.strip() for t in args.targets.split(",") if t.strip()]
     if args.source is not None:
         record = load_record(args.source)
+        if targets is not None:
+            record["targets"] = [t for t in record["targets"] if t.get("id") in targets]
     else:
-        targets = None if args.targets is None else [t.strip() for t in args.targets.split(",") if t.strip()]
         record = measure(targets, quick=args.quick, reps=args.reps, progress=progress_arg(args))
         if args.json:
             save_record(record, args.json)
