@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -122,6 +123,19 @@ def plot_speed(record: dict[str, Any], path: str) -> str:
         ax.axis("off")
     for ax, t in zip(axes.flat, targets, strict=False):
         _speed_panel(ax, t, base_result(t), speedup)
+    roles = {
+        "reference": "plain NumPy reference (from the definitions)",
+        "previous": "previous implementation (0.1 / LSODA path)",
+        "fallback": "NumPy engine (fallback without numba)",
+        "new": "new engine (numba / fast path)",
+    }
+    handles = [plt.Rectangle((0, 0), 1, 1, color=_ROLE_COLORS[k]) for k in roles]
+    handles.append(plt.Line2D([], [], color="tab:red", ls="--"))
+    labels = [*roles.values(), "target of the issue"]
+    if len(targets) < axes.size:  # a spare panel holds the legend
+        axes.flat[len(targets)].legend(handles, labels, loc="center", fontsize=8, frameon=False)
+    else:
+        fig.legend(handles, labels, loc="lower right", fontsize=7, frameon=False)
     m = record.get("machine") or {}
     versions = ", ".join(f"{k} {m[k]}" for k in ("numpy", "numba", "scipy") if m.get(k))
     load = m.get("load")
@@ -141,7 +155,8 @@ def _speed_panel(ax: Any, t: dict[str, Any], base: Any, speedup: Any) -> None:
     ax.set_title(str(t.get("title", t.get("id", "?"))), fontsize=8.5)
     results = [r for r in t.get("results") or [] if isinstance(r, dict)]
     if t.get("skipped") or base is None or not results:
-        ax.text(0.5, 0.5, f"not measured\n{t.get('skipped', '')}", ha="center", va="center", fontsize=8, wrap=True)
+        why = textwrap.fill(str(t.get("skipped", "")), 40)
+        ax.text(0.5, 0.5, f"not measured\n{why}", ha="center", va="center", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
         return
