@@ -84,12 +84,18 @@ def main() -> int:
         targets, quick=args.quick, reps=args.reps, extra=EXTRA, progress=False if args.quiet else None
     )
     record["scripts"] = {}
+    speed.save_record(record, args.json)  # the targets are kept even if a script below fails or is stopped
     if not args.no_scripts:
         for name, extra_args in SCRIPTS.items():
             print(f"running {name} ...", file=sys.stderr)
             record["scripts"][name] = run_script(name, extra_args, args.quick, args.script_timeout)
-            if "error" in record["scripts"][name]:
-                print(f"   {name}: {record['scripts'][name]['error']}", file=sys.stderr)
+            got = record["scripts"][name]
+            if "error" in got:
+                print(f"   {name}: {got['error']}", file=sys.stderr)
+            else:
+                keys = ", ".join(map(str, got["output"])) if isinstance(got["output"], dict) else "a list"
+                print(f"   {name}: collected ({keys}) in {got['wall_s']:.0f} s", file=sys.stderr)
+            speed.save_record(record, args.json)
     speed.save_record(record, args.json)
     for line in speed.summary_lines(record):
         print(line)
