@@ -420,9 +420,10 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
     """:func:`gfs_cols` (cold start) on rows ``W`` (n, D) read in place, ``group`` rows at a time.
 
     The same bits as :func:`gfs_group` (and so as NumPy): the setup is per row
-    and the Newton iterations of the polynomial path run branch-free across
-    the group (a finished row keeps its iterate and its first accepted value),
-    which lets the compiler use SIMD lanes.  ``y``, ``scale``, ``sy`` and
+    and each Newton step of the polynomial path runs across the group in two
+    passes - the arithmetic, branch-free (SIMD lanes; Horner unrolled for
+    D = 3, 4), then the bookkeeping (a finished row keeps its iterate and its
+    first accepted value).  ``y``, ``scale``, ``sy`` and
     ``fac`` may be broadcast (stride 0) views.  Rows off the polynomial path go
     through :func:`gfs_row`.
     """
@@ -444,6 +445,9 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
     mrec = np.empty(G)
     qv = np.empty(G)
     qd = np.empty(G)
+    ratio = np.empty(G)
+    step = np.empty(G)
+    resid = np.empty(G)
     rec = np.empty(G, dtype=np.bool_)
     spec = np.empty(G, dtype=np.bool_)
     tol = 4 * depth * _EPS
@@ -516,28 +520,49 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
             m[j] = min(mj, 1.0)
             rec[j] = False
         for _ in range(_MAX_NEWTON):
-            for j in range(G):
-                qv[j] = coef[0, j]
-                qd[j] = 0.0
-            for k in range(1, depth):
+            # the arithmetic of one Newton step for every row of the group (no branches: SIMD lanes) ...
+            if depth == 3 or depth == 4:  # Horner unrolled: the same operations as the loop over k below
                 for j in range(G):
                     mj = m[j]
-                    qd[j] = qd[j] * mj + qv[j]
-                    qv[j] = qv[j] * mj + coef[k, j]
-            left = 0
+                    qvj = coef[0, j]
+                    qdj = 0.0 * mj + qvj
+                    qvj = qvj * mj + coef[1, j]
+                    qdj = qdj * mj + qvj
+                    qvj = qvj * mj + coef[2, j]
+                    if depth == 4:
+                        qdj = qdj * mj + qvj
+                        qvj = qvj * mj + coef[3, j]
+                    qv[j] = qvj
+                    qd[j] = qdj
+            else:
+                for j in range(G):
+                    qv[j] = coef[0, j]
+                    qd[j] = 0.0
+                for k in range(1, depth):
+                    for j in range(G):
+                        mj = m[j]
+                        qd[j] = qd[j] * mj + qv[j]
+                        qv[j] = qv[j] * mj + coef[k, j]
             for j in range(G):
                 mj = m[j]
                 p = mj * qv[j]
                 dp = qv[j] + mj * qd[j]
                 res = p - 1.0
-                acc = abs(res) <= tol
-                first = acc and not rec[j]
-                val[j] = dp / p if first else val[j]  # times fac at the end: the same rounding steps
-                mrec[j] = mj if first else mrec[j]
-                stop = rec[j] or acc
-                rec[j] = stop
-                m[j] = mj if stop else mj - res / dp
-                left += 0 if stop else 1
+                ratio[j] = dp / p  # times fac at the end: the same rounding steps
+                step[j] = res / dp
+                resid[j] = res
+            # ... then the bookkeeping: a row keeps its first accepted iterate and stops moving
+            left = 0
+            for j in range(G):
+                acc = abs(resid[j]) <= tol
+                if acc and not rec[j]:
+                    val[j] = ratio[j]
+                    mrec[j] = m[j]
+                if rec[j] or acc:
+                    rec[j] = True
+                else:
+                    m[j] = m[j] - step[j]
+                    left += 1
             if left == 0:
                 break
         for j in range(g):

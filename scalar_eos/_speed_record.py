@@ -172,7 +172,8 @@ def markdown_table(record: Mapping[str, Any]) -> str:
         rows.append("")
         rows.append(
             f"Measured on {m.get('cpu', '?')} ({m.get('cores', '?')} cores), Python {m.get('python', '?')}, "
-            f"numpy {m.get('numpy', '?')}, numba {m.get('numba', '?')}, {m.get('date', '')}; load average "
+            f"numpy {m.get('numpy', '?')}, numba {m.get('numba', '?')}, BLAS threads {m.get('blas_threads', '?')}, "
+            f"{m.get('date', '')}; load average "
             f"{m.get('load', '?')} (other jobs running: rates are per CPU second of the benchmark process, "
             f"median of {record.get('reps', '?')} interleaved runs)."
         )

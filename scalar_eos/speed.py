@@ -10,6 +10,8 @@ test suite) and the new engine.  Calls are interleaved (first run of every
 implementation, then the second, ...) and timed in CPU seconds of this
 process (``time.process_time``: on a shared machine the wall clock also counts
 other processes; it is recorded too); the value is the median over the runs.
+BLAS and OpenMP pools are limited to one thread while measuring (when
+threadpoolctl is installed), so every number is per core.
 Every target also checks that the implementations agree and records the
 largest difference.
 
@@ -23,10 +25,11 @@ and ``met``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,6 +107,21 @@ def machine() -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def _one_blas_thread(info: dict[str, Any]) -> Iterator[None]:
+    """Limit BLAS/OpenMP pools to one thread (per-core numbers; CPU time would count idle spinning of a second
+    thread), when threadpoolctl is installed; record what was done in ``info["blas_threads"]``."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        info["blas_threads"] = "library default (threadpoolctl not installed)"
+        yield
+        return
+    with threadpool_limits(limits=1):
+        info["blas_threads"] = 1
+        yield
+
+
 def measure(
     targets: Sequence[str] | None = None,
     *,
@@ -154,7 +172,10 @@ def measure(
     fast.gfs_sharpness(np.ones((2, 4)), engine="numba")  # compile (or load the cache) outside the timings
     fast.gd(np.ones((2, 3)), 0.1, 2, track=(), engine="numba")
     classify_batch(np.ones((2, 3)), [0.3, 0.3], max_steps=64, engine="numba")
-    with Progress(total, "benchmark", enabled=progress, ticker=True, unit="runs") as bar:
+    with (
+        _one_blas_thread(record["machine"]),
+        Progress(total, "benchmark", enabled=progress, ticker=True, unit="runs") as bar,
+    ):
         for t in ids:
             if skip_generic and t == "generic_mlp":
                 res = MEASURE[t](quick, reps, extra, None)
