@@ -466,5 +466,5 @@ def _balanced_threshold(a0: Any, eta: Any, depth: int, k: int, y: Any, m: Any) -
             z = f(z, e)
         return [z - a, der + 1]
 
-    a, e = mp.findroot(system, (a0, eta), tol=mp.mpf(10) ** (-2 * mp.dps + 10), verify=False)
+    _, e = mp.findroot(system, (a0, eta), tol=mp.mpf(10) ** (-2 * mp.dps + 10), verify=False)
     return e

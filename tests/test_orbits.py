@@ -10,6 +10,7 @@ from mpmath import mp
 from scalar_eos.bifurcation import amplitude_coefficient, attractor_values, period_doubling_threshold
 from scalar_eos.errors import InvalidArgument, PrecisionError
 from scalar_eos.orbits import balanced_map, balanced_orbit, detect_cycle, find_orbit, gd_map
+from scalar_eos.outcome import classify
 from scalar_eos.regimes import subcritical, supercritical
 
 from .helpers import assert_close
@@ -194,9 +195,23 @@ def test_regime_claims_registered_and_decided():
     sub = claims.get("regime-subcritical")
     res = claims.evaluate(["0.6", "2.0", "0.9"], "0.45", claims=[sub.id])[0]
     assert res.hypothesis and res.conclusion is True
-    # a start far above the edge diverges: the subcritical conclusion fails there (a counterexample)
-    res = claims.evaluate([2.5594969047609393, 3.4496291476586673], 0.48605637434127225, claims=[sub.id])[0]
-    assert res.hypothesis and res.conclusion is False
+    # a start far from the minimisers (pi/y = 8.8) with 2/psi_min > eta > 2/psi(w0): GD diverges, which is why
+    # the hypothesis asks for 0 < pi/y < 2 and eta psi(w0) <= 2 sqrt 2
+    far = [2.5594969047609393, 3.4496291476586673], 0.48605637434127225
+    assert not claims.evaluate(*far, claims=[sub.id])[0].hypothesis
+    assert classify(*far).status == "diverged"
+    W, eta = sub.sampler(np.random.default_rng(3), 3, 400, 1.0)
+    inside = sub.batch_hypothesis(W, eta, np.ones(len(eta)))
+    assert inside.mean() > 0.5  # the sampler aims at the hypothesis
+    ratio = np.prod(W[inside], axis=1)
+    assert np.all((ratio > 0) & (ratio < 2)) and np.all(eta[inside] * 3 < 2)
+
+
+def test_subcritical_final_sharpness_in_high_precision():
+    r = subcritical(["1.147", "0.794"], "0.9482", dps=25)
+    assert r["holds"] and r["psi_decreases_to_limit"] and r["final_sharpness_error"] < 1e-12
+    trace = [mp.mpf(p) for _, p in r["psi_trace"]]
+    assert trace[0] > trace[-1] and abs(trace[-1] - mp.mpf(r["limit"]["sharpness"])) < mp.mpf(10) ** -24
 
 
 # ----------------------------------------------------------------------------- audit: seeds, multipliers, limits

@@ -186,11 +186,9 @@ def find_orbit(
     >>> orb.as_dict()["points"][0]
     ['1.1160629714523046301', '1.1160629714523046301']
     """
-    from .._exact import as_fraction, to_mpf
     from .._validate import check_eta, check_scale, check_target, check_weights
 
     out_dps = check_dps(dps)
-    work = (out_dps or 15) + GUARD
     wq = check_weights(weights)
     eq, yq, mq = check_eta(eta), check_target(target), check_scale(scale)
     if period is not None and (isinstance(period, bool) or not isinstance(period, int) or period < 1):
@@ -280,7 +278,9 @@ def _solve(
                 lim = gd_limit(wq, eq, target=yq, scale=mq, dps=work - GUARD + 4, max_steps=200_000)
                 w = [mp.mpf(x) for x in lim.weights]
                 limit_found = True
-                note = "the minimiser GD from the given weights converges to (its limit, extrapolated in high precision)"
+                note = (
+                    "the minimiser GD from the given weights converges to (its limit, extrapolated in high precision)"
+                )
             except ScalarEOSError:
                 w = [mp.mpf(float(x)) for x in cycle[1]]
                 note = "the minimiser nearest GD's float64 limit (GD converges too slowly to extrapolate its limit)"
