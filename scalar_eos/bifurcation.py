@@ -37,7 +37,7 @@ from mpmath import mp
 
 from . import fast
 from ._validate import check_dps
-from .errors import InvalidArgument
+from .errors import InvalidArgument, ScalarEOSError
 from .orbits import GUARD, balanced_map, jacobian_product
 
 __all__ = [
@@ -225,12 +225,14 @@ def plot_bifurcation(
     starts: Any = None,
     transient: int = 3000,
     keep: int = 64,
+    thresholds: bool = True,
 ) -> str:
     """Bifurcation diagram: ``pi`` on GD's attractor against ``eta`` (matplotlib).
 
     Default: balanced and slightly unbalanced starts near the minimum, ``eta``
-    from ``0.8 eta_c`` to ``1.35 eta_c`` with ``eta_c = 2/psi_min``; the first
-    period doubling ``eta_c`` is marked.
+    from ``0.8 eta_c`` to ``1.33 eta_c`` with ``eta_c = 2/psi_min``; the first
+    period doubling ``eta_c`` is marked, and with ``thresholds`` the doublings
+    of the balanced 2- and 4-cycles (:func:`period_doubling`, 15 digits).
     """
     from ._optional import pyplot
 
@@ -246,6 +248,21 @@ def plot_bifurcation(
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(out["eta"], out["product"], ",", color="k", alpha=0.6)
     ax.axvline(eta_c, color="tab:red", ls="--", lw=1, label=f"eta_c = 2/psi_min = {eta_c:.4g}")
+    if thresholds:
+        lo, hi = float(np.min(etas)), float(np.max(etas))
+        a = abs(target) ** (1 / depth)
+        start = [repr(a * 1.02)] * depth
+        if target < 0:
+            start[0] = "-" + start[0]
+        guess = eta_c * 1.1
+        for k, color in ((2, "tab:blue"), (4, "tab:green")):
+            try:
+                e_k = float(period_doubling(start, repr(guess), period=k, target=target, dps=15)["eta"])
+            except ScalarEOSError:
+                break  # the cascade is not followed further; the marks already drawn are exact
+            if lo <= e_k <= hi:
+                ax.axvline(e_k, color=color, ls=":", lw=1, label=f"period {k} -> {2 * k} at eta = {e_k:.6g}")
+            guess = e_k * 1.01
     ax.set_xlabel("step size eta")
     ax.set_ylabel("product pi on the attractor")
     ax.set_title(f"GD on a depth-{depth} scalar network: period doubling")

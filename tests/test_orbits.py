@@ -338,3 +338,29 @@ def test_period_doubling_on_an_unbalanced_fixed_point():
     with mp.workdps(30):
         psi = sum(mp.fprod(w[j] for j in range(3) if j != i) ** 2 for i in range(3))
         assert abs(r["eta"] - 2 / psi) < mp.mpf(10) ** -19
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 5, 6])
+def test_balanced_two_cycle_coordinates_and_multipliers_in_closed_form(depth):
+    # On the balanced line w = a (1, ..., 1): Hess L = a^(2D-2) 11^T + r a^(D-2) (11^T - I), r = a^D - 1, so the
+    # multipliers of a 2-cycle (a0, a1) are f'(a0) f'(a1) once and prod (1 + eta r_t a_t^(D-2)) D - 1 times.
+    # For D = 2 the cycle itself is closed form: a = (sqrt(1 + 3/eta) +- sqrt(1 - 1/eta)) / 2.
+    eta_s = "1.1" if depth == 2 else mpmath.nstr(mpmath.mpf(2) / depth * mpmath.mpf("1.08"), 30)
+    orb = find_orbit(["1.03"] * depth, eta_s, period=2, dps=40)
+    with mp.workdps(60):
+        e = mp.mpf(eta_s)
+        f = lambda a: a - e * (a**depth - 1) * a ** (depth - 1)  # noqa: E731
+        if depth == 2:
+            a0 = (mp.sqrt(1 + 3 / e) + mp.sqrt(1 - 1 / e)) / 2
+        else:  # an independent root of the deflated map (f(f(a)) - a) / (f(a) - a) above the minimiser a = 1
+            root = mp.findroot(lambda a: (f(f(a)) - a) / (f(a) - a), mp.mpf("1.1"))
+            a0 = max(root, f(root))  # the orbit is listed from its largest product
+        a1 = f(a0)
+        assert a0 > 1 > a1
+        assert_close([p[0] for p in orb.points], [a0, a1], rel="1e-38")
+        assert all(max(p) - min(p) == 0 for p in orb.points)
+        fp = lambda a: 1 - e * (2 * depth - 1) * a ** (2 * depth - 2) + e * (depth - 1) * a ** (depth - 2)  # noqa: E731
+        transverse = (1 + e * (a0**depth - 1) * a0 ** (depth - 2)) * (1 + e * (a1**depth - 1) * a1 ** (depth - 2))
+        expected = sorted([fp(a0) * fp(a1)] + [transverse] * (depth - 1), key=lambda x: -abs(x))
+        assert_close(orb.multipliers, expected, rel="1e-36", abs_="1e-38")
+        assert orb.stable == (max(abs(x) for x in expected) < 1)
