@@ -47,7 +47,14 @@ def run(args: argparse.Namespace) -> int:
     kind = "stable" if d["stable"] else "unstable"
     if d["neutral"]:
         kind = "neutral (a deciding multiplier has modulus 1 to the digits computed: linear stability undecided)"
-    print(f"period {d['period']}, {kind} (max |multiplier| {d['max_abs_multiplier']})")
+    if d["period"] == 1:
+        normal = max(range(len(orb.multipliers)), key=lambda i: abs(orb.multipliers[i] - 1))
+        print(
+            f"period 1 (a minimiser), {kind}: normal multiplier 1 - eta m psi = {d['multipliers'][normal]}; the other "
+            f"{len(d['multipliers']) - 1} multipliers are 1 (along the manifold of minimisers)"
+        )
+    else:
+        print(f"period {d['period']}, {kind} (max |multiplier| {d['max_abs_multiplier']})")
     print(f"orbit: {d['seed_note']} (distance to the given weights {d['distance_to_start']:.3g})")
     for j, p in enumerate(d["points"]):
         print(f"w_{j} = " + ", ".join(str(x) for x in p))

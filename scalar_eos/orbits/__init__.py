@@ -295,6 +295,8 @@ def _solve(
         if k == 1:
             if not limit_found:
                 w = _project_minimum(w, y, work - GUARD)
+                if mode != "gd":
+                    note = "the minimiser reached from the given weights by minimum-norm Newton steps on pi = y"
             g = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
             error_bound = abs(mp.fprod(w) - y) / mp.sqrt(mp.fsum(x * x for x in g))
             isolated = False
