@@ -109,18 +109,23 @@ def _run(
     prev = None
     settled = 0
     last_change = mp.inf
+    next_check, t_first = CHECK_EVERY, 0
     for t in range(1, max_steps + 1):
         pi, oth = _others(w, bits)
         c = (c_eta * (pi - c_y)) >> bits
         w = [x - ((c * o) >> bits) for x, o in zip(w, oth, strict=True)]
         hist.append(w)
-        if t % CHECK_EVERY:
+        if t < next_check:
             continue
+        next_check = t + CHECK_EVERY
         if max(abs(x) for x in w) > big:
             raise ConvergenceError(f"GD diverges (|w| above 2^200 after {t} steps)")
         step = max(abs(a - b) for a, b in zip(hist[-1], hist[-2], strict=True)) if len(hist) > 1 else one
         if step > start or len(hist) <= ORDER:
             continue  # the extrapolation error is about step^(ORDER + 1): not worth computing yet
+        # from here on, extrapolations at geometrically spaced steps (each a stronger test of the last)
+        t_first = t_first or t
+        next_check = t + max(CHECK_EVERY, (t - t_first) // 4)
         pts = [[mp.mpf(x) / one for x in h] for h in hist]
         base = prev if prev is not None else pts[-1]
         grad = [mp.fprod(base[j] for j in range(d) if j != i) for i in range(d)]
