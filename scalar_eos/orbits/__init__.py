@@ -217,8 +217,8 @@ def find_orbit(
         raise InvalidArgument("seed='balanced' needs balanced weights (equal |w_i|, sign of pi equal to sign of y)")
     if seed == "auto":
         modes = ["start"] if _nearly_periodic(wq, eq, yq, mq, k) else []
-        if cycle is not None and cycle[0] == k:
-            modes.append("gd")
+        if (cycle is not None and cycle[0] == k) or (k == 1 and not modes):
+            modes.append("gd")  # for period 1: GD's limit, extrapolated even where float64 GD is too slow
         if is_balanced(w_f, y_f):
             modes.append("balanced")
         if "start" not in modes:
@@ -281,7 +281,9 @@ def _solve(
                 note = (
                     "the minimiser GD from the given weights converges to (its limit, extrapolated in high precision)"
                 )
-            except ScalarEOSError:
+            except ScalarEOSError as exc:
+                if cycle is None or cycle[0] != 1:
+                    raise PrecisionError(f"period 1: GD's limit could not be computed ({exc})") from None
                 w = [mp.mpf(float(x)) for x in cycle[1]]
                 note = "the minimiser nearest GD's float64 limit (GD converges too slowly to extrapolate its limit)"
         elif mode == "gd":
