@@ -103,7 +103,13 @@ def _newton(w: list[Any], k: int, eta: Any, y: Any, m: Any, dps: int) -> tuple[l
         raise PrecisionError(f"period-{k} orbit: Newton did not converge (last step {mpmath.nstr(size, 3)})")
     pts = _iterate(w, k, eta, y, m)
     jm = jacobian_product(pts[:-1], eta, y, m) - mp.eye(d)
-    inv = mp.inverse(jm)
+    try:
+        inv = mp.inverse(jm)
+    except ZeroDivisionError:
+        raise PrecisionError(
+            f"period-{k} orbit: Newton ended where M - I is singular (a fixed point of a smaller period, or a "
+            "manifold of orbits)"
+        ) from None
     inv_norm = max(mp.fsum(abs(inv[i, j]) for j in range(d)) for i in range(d))
     return w, inv_norm
 
