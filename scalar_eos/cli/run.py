@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
         w = [float(x) for x in c["weights"]]
         outcome = classify(w, float(c["eta"]), target=float(c["target"]), scale=float(c["scale"]), max_steps=budget)
-        limit = _limit(c, outcome, dps, budget)
+        limit = None if args.csv else _limit(c, outcome, dps, budget)
     records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
     if args.csv:
         try:
