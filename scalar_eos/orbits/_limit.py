@@ -103,7 +103,7 @@ def _run(
     c_y = _to_fixed(yq, bits)
     eta, m = mp.mpf(eq.numerator) / eq.denominator, mp.mpf(mq.numerator) / mq.denominator
     big = one << 200
-    start = int(one * 10.0 ** min(-6.0, -digits / (ORDER + 1) + 2))
+    start = one // 10 ** max(6, digits // (ORDER + 1) - 2)
     hist: deque[list[int]] = deque(maxlen=ORDER + 1)
     tol = mp.mpf(10) ** (-digits + 3)
     prev = None
