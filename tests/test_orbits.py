@@ -364,3 +364,26 @@ def test_balanced_two_cycle_coordinates_and_multipliers_in_closed_form(depth):
         expected = sorted([fp(a0) * fp(a1)] + [transverse] * (depth - 1), key=lambda x: -abs(x))
         assert_close(orb.multipliers, expected, rel="1e-36", abs_="1e-38")
         assert orb.stable == (max(abs(x) for x in expected) < 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("depth", "period", "eta", "expected"),
+    [
+        (2, 4, "1.26", "1.28803175448284276195434243545"),
+        (3, 2, "0.7333", "0.829738261892878267714024083162"),
+        (3, 4, "0.8467", "0.866944316504867063392783881733"),
+        (4, 2, "0.55", "0.623584636218172055235497287185"),
+        (4, 4, "0.6375", "0.652074992017871274705658971367"),
+    ],
+)
+def test_second_and_third_doublings(depth, period, eta, expected):
+    # the values were computed by this method at 30 digits; here the augmented Newton, the continuation and the
+    # one-dimensional map's own threshold must agree again, and the critical multiplier must be the balanced one
+    from scalar_eos.bifurcation import period_doubling
+
+    r = period_doubling(["1.05"] * depth, eta, period=period, dps=30)
+    with mp.workdps(40):
+        assert abs(r["eta"] - mp.mpf(expected)) < mp.mpf(10) ** -29
+        assert r["formula_difference"] < mp.mpf(10) ** -29
+        assert all(abs(m) < 1 for m in r["multipliers"] if m is not r["critical_multiplier"])
