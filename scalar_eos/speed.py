@@ -170,7 +170,7 @@ def measure(
     total = sum(MEASURE[t](quick, reps, extra, None)["calls"] for t in ids if not (skip_generic and t == "generic_mlp"))
     record: dict[str, Any] = {"machine": machine(), "quick": quick, "reps": reps, "targets": []}
     fast.gfs_sharpness(np.ones((2, 4)), engine="numba")  # compile (or load the cache) outside the timings
-    fast.gd(np.ones((2, 3)), 0.1, 2, track=(), engine="numba")
+    fast.gd(np.ones((2, 3)), np.full(2, 0.1), 2, track=(), engine="numba")  # per-row eta, as timed
     classify_batch(np.ones((2, 3)), [0.3, 0.3], max_steps=64, engine="numba")
     with (
         _one_blas_thread(record["machine"]),
