@@ -183,11 +183,12 @@ def _speed_panel(ax: Any, t: dict[str, Any], base: Any, speedup: Any) -> None:
             ax.axhline(g, color="tab:red", ls="--", lw=1)
             met = t.get("met")
             verdict = "" if met is None else (" - met" if met else " - NOT met")
-            ax.annotate(
-                f"target {t.get('goal_text', goal)}{verdict}",
-                (0.02, g),
-                xycoords=("axes fraction", "data"),
-                va="bottom",
+            ax.text(
+                0.02,
+                0.97,
+                f"- - target {t.get('goal_text', goal)}{verdict}",
+                transform=ax.transAxes,
+                va="top",
                 fontsize=7,
                 color="tab:red",
             )
