@@ -3,7 +3,8 @@
 The vocabulary (README, Glossary) calls ``pi(w)/y`` ``pi_over_y`` and
 ``eta * psi(w)`` ``eta_psi``.  Earlier files used other names; this module maps
 them, in one place, so that old design files, sweep files and keyword arguments
-still work (with a warning saying what to write instead).
+still work (with a :class:`~scalar_eos.errors.ScalarEOSDeprecationWarning`, a
+:class:`DeprecationWarning`, saying what to write instead).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from typing import Any
+
+from .errors import ScalarEOSDeprecationWarning
 
 __all__ = ["OLD_COLUMNS", "OLD_WEIGHT_KEYS", "rename_keys", "warn_renamed"]
 
@@ -34,7 +37,7 @@ def warn_renamed(old: str, new: str, where: str, *, stacklevel: int = 3) -> None
     """
     warnings.warn(
         f"{where}: {old!r} is deprecated and will be removed in the next release; use {new!r}",
-        DeprecationWarning,
+        ScalarEOSDeprecationWarning,
         stacklevel=stacklevel,
     )
 

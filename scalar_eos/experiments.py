@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .errors import ScalarEOSDeprecationWarning
+
 
 def __getattr__(name: str) -> Any:
     from .generic import experiments
@@ -13,7 +15,7 @@ def __getattr__(name: str) -> Any:
         warnings.warn(
             f"scalar_eos.experiments.{name} is deprecated and will be removed in the next release; "
             f"use scalar_eos.generic.{name}",
-            DeprecationWarning,
+            ScalarEOSDeprecationWarning,
             stacklevel=2,
         )
         return getattr(experiments, name)
