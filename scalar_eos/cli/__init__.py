@@ -149,6 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScalarEOSError as exc:
         print(f"scalar-eos: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OverflowError as exc:  # a number given exactly (--dps or exact decimals) too large for a float64 step
+        print(
+            f"scalar-eos: error: a value is too large for float64 arithmetic ({exc}); use smaller magnitudes",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("scalar-eos: interrupted", file=sys.stderr)
         return 130
