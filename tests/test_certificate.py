@@ -21,7 +21,9 @@ def small_certificate(tmp_path_factory):
     import _certify_run
 
     path = tmp_path_factory.mktemp("cert") / "small.jsonl"
-    (res,) = _certify_run.certify_regions(3, ((Fraction(1), Fraction(5, 4), Fraction(2)),), proof="test", certificate=path)
+    (res,) = _certify_run.certify_regions(
+        3, ((Fraction(1), Fraction(5, 4), Fraction(2)),), proof="test", certificate=path
+    )
     assert res["certified"] > 20 and res["outside"] > 5
     return path
 
