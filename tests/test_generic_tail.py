@@ -56,7 +56,7 @@ def check_against(model: G.Model, x: np.ndarray, ref: float, ref_unc: float, rel
     return r
 
 
-@pytest.mark.parametrize("integrator", ["LSODA", "BDF"])
+@pytest.mark.parametrize("integrator", ["LSODA", "BDF", "DOP853+BDF"])
 @pytest.mark.parametrize("depth", [2, 3, 4, 6])
 def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
     xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
@@ -75,6 +75,7 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
         assert abs(r.value - ref) <= r.error <= 1e-7 * ref
         assert abs(r.value - ref) <= 1e-8 * ref
         assert r.error <= (1.1e-9 if integrator == "LSODA" else 1.1e-8) * ref  # 10 or 100 rtol, plus small terms
+        assert r.flow.t > 0
 
 
 @pytest.mark.parametrize(
