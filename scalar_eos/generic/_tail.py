@@ -253,7 +253,7 @@ def fast_gfs(
     def field(t: float, y: np.ndarray) -> np.ndarray:
         nonlocal nfev
         nfev += 1
-        if not float(np.max(np.abs(y))) <= bound:
+        if not (y.max() <= bound and -bound <= y.min()):  # also NaN; ndarray methods skip a wrapper per call
             raise _Diverged(t, y)
         return -model.grad(y)
 
@@ -327,5 +327,7 @@ def fast_gfs(
         warm["v"] = v
     error = abs(value - before) + res_p + res_q + ALLOWANCE[integrator] * rtol * abs(value)
     flow = done(xp, t, "converged", gp, "", x_decade=earlier)
-    flow.message = f"flow stopped at |grad| = {gn:.3g}; Newton projection onto the minimisers: |grad| = {gp:.3g}"
+    flow.message = (
+        f"flow ({integrator}) stopped at |grad| = {gn:.3g}; Newton projection onto the minimisers: |grad| = {gp:.3g}"
+    )
     return value, error, flow
