@@ -99,7 +99,7 @@ def test_fast_path_against_a_long_reference(model):
 
 @pytest.mark.parametrize(
     "model",
-    [G.quadratic_regression(220, 5), G.matrix_factorization(20, 20, 5), "mlp"],
+    [G.quadratic_regression(220, 5), G.matrix_factorization(20, 20, 5), pytest.param("mlp", marks=pytest.mark.slow)],
     ids=["quadratic-220", "factorization-200", "mlp-235"],
 )
 def test_default_from_200_parameters_covers_a_long_reference(model):
