@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ from typing import Any
 import numpy as np
 import scipy
 import scipy.integrate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package, installed or not
 
 import scalar_eos as se
 from scalar_eos import generic
