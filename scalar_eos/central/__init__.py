@@ -82,12 +82,26 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument
+from ._endpoint import CentralEnd, central_end_point
+from ._euler import euler_central_flow
 from ._flow import CentralFlow, run_flow
 from ._spectrum import ModelProblem, ScalarNet, check_positive, finite_vector, sharpness_gradient
 
-__all__ = ["CentralFlow", "ScalarNet", "central_flow", "check_positive", "finite_vector", "sharpness_gradient"]
+__all__ = [
+    "CentralEnd",
+    "CentralFlow",
+    "ScalarNet",
+    "central_end_point",
+    "central_flow",
+    "check_positive",
+    "euler_central_flow",
+    "finite_vector",
+    "sharpness_gradient",
+]
 
 STATUSES = ("converged", "time_limit", "step_limit", "eigenvalue_crossing", "degenerate", "diverged")
+#: Further statuses of :func:`central_end_point`.
+END_STATUSES = ("inconsistent",)
 
 
 # ----------------------------------------------------------------------------- public API
