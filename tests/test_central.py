@@ -282,8 +282,9 @@ def test_cli_dps_adds_the_precise_block(capsys):
     p = d["precise"]
     assert p["status"] == "converged" and p["dps"] == 30
     assert_close(p["final"], _d2_end("0.35", 30), rel=1e-29)
-    assert main(["central", "--weights=0.4,3", "--eta", "0", "--dps", "30"]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
+    for bad in (["--eta", "0", "--dps", "30"], ["--eta", "0.35", "--dps", "500"], ["--eta", "0.35", "--jump", "x"]):
+        assert main(["central", "--weights=0.4,3", *bad]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
 
 
 @pytest.mark.slow

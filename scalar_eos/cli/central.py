@@ -8,9 +8,13 @@ import sys
 from typing import Any
 
 from .._validate import check_steps
+from ..errors import InvalidArgument
 from ._parse import add_point_options, as_number, point_args, spinner
 
-__all__ = ["register", "run"]
+__all__ = ["MAX_CENTRAL_DPS", "register", "run"]
+
+#: Largest ``--dps`` for ``central``: the high-precision end point costs ~dps^4 (see scalar_eos.central).
+MAX_CENTRAL_DPS = 100
 
 
 def register(sub: Any) -> None:
@@ -35,6 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
     c = point_args(args)
     dps = c["dps"]
+    if dps is not None and dps > MAX_CENTRAL_DPS:
+        raise InvalidArgument(
+            f"--dps {dps} is above {MAX_CENTRAL_DPS} for central (depth 3 takes up to ~30 s at 30 digits and "
+            "minutes at 45); use scalar_eos.central.central_end_point(dps=...) for more"
+        )
     w = [float(as_number(x)) for x in c["weights"]]
     eta, y, m = (float(as_number(c[k])) for k in ("eta", "target", "scale"))
     flow = central_flow(w, eta, target=y, scale=m, jump=args.jump)
