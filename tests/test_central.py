@@ -23,7 +23,14 @@ def _fd_grad_s(net: ScalarNet, w: np.ndarray, v: np.ndarray, h: float = 1e-5) ->
 
 @pytest.mark.parametrize(
     "w",
-    [[0.7, -1.3, 2.1, 0.4], [0.0, 1.2, -0.7, 2.0], [0.0, 0.0, 1.0, 2.0], [1.5, 0.8], [1e-120, 3.0, 2.0]],
+    [
+        [0.7, -1.3, 2.1, 0.4],
+        [0.0, 1.2, -0.7, 2.0],
+        [0.0, 0.0, 1.0, 2.0],
+        [1.5, 0.8],
+        [1e-120, 3.0, 2.0],
+        [1e-30, 1.609, 2.744],  # one weight far smaller than the others: no cancellation (was 0 instead of -8.7)
+    ],
 )
 def test_grad_sharpness_matches_finite_differences(w):
     net = ScalarNet(1.3, 0.7)
@@ -296,6 +303,7 @@ def test_cli_dps_adds_the_precise_block(capsys):
         (["-0.5", "2.1", "1"], "0.45"),  # mixed signs: jump, off the edge, back on
         (["0.7", "-1.2", "0.9", "1.1"], "0.3"),  # D = 4
         (["0.9", "1.1", "-1", "0.8", "1.2"], "0.35"),  # D = 5
+        (["1e-30", "2", "3"], "0.1"),  # tiny weight: jump, off the edge (tangentially), back on
     ],
 )
 def test_end_point_converges_with_precision(w0, eta):

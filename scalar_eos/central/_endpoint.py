@@ -360,6 +360,8 @@ def central_end_point(
             status, detail = "inconsistent", f"events differ from the float run: {[e for _, e in flow.events]}"
         elif ferr > 1e-7:
             status, detail = "inconsistent", f"end point differs from the float run by {ferr:.3g}"
+        elif net.eta * sharp > 2 + mp.mpf(10) ** (-dps_i):
+            status, detail = "inconsistent", "the end point is above the edge"
         return CentralEnd(
             status,
             kind,

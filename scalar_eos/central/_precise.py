@@ -165,17 +165,7 @@ class MpNet:
     def grad_s(self, w: Vec, v: Vec) -> Vec:
         """``d/dw (v^T H(w) v)`` for a unit top eigenvector ``v`` (exact formula, no division)."""
         r = self.pi(w) - self.y
-        if all(w):  # with a_i = v_i / w_i: P v = g (A - a), T(v, v) = g ((A - a)^2 - (B - a^2)), v'Pv = pi (A^2 - B)
-            p = mp.fprod(w)
-            a = [vi / wi for vi, wi in zip(v, w, strict=True)]
-            big_a, big_b = mp.fsum(a), mp.fsum(x * x for x in a)
-            g = [p / x for x in w]
-            gv = dot(g, v)
-            vpv = p * (big_a * big_a - big_b)
-            return [
-                self.m * gi * (2 * gv * (big_a - ai) + vpv + r * ((big_a - ai) ** 2 - (big_b - ai * ai)))
-                for gi, ai in zip(g, a, strict=True)
-            ]
+        # truncated products, no division (the O(D) form with a_i = v_i / w_i cancels when one weight is tiny)
         q = _quad(w, v)
         g = [row[0] for row in q]
         full = _quad([*w, mp.one], [*v, mp.zero])[-1]
@@ -215,6 +205,7 @@ class MpNet:
 
 Field = Callable[[Vec], Vec]
 K_TARGET = 8
+EVENT_EPS = 1e-12  # event values (a cosine, or 2 - eta S) this close to 0 count as a start on the event surface
 
 
 def _midpoint(f: Field, y: Vec, f0: Vec, big_h: Any, n: int) -> Vec:
@@ -285,10 +276,19 @@ def integrate(
     span = x_end - x
     if span == 0:
         return w, x, False
-    h_max = span / 4
+    h_max = span / 16
     k_target = max(K_TARGET, round(-float(mp.log10(tol)) / 4.5))  # higher order for more digits
     big_h = h_max
     ev0 = event(w) if event else None
+    if ev0 is not None and not ev0 > EVENT_EPS:  # a start on the event surface: a tiny first step tells the side
+        y, _, _ = gbs_step(f, w, span * mp.mpf("1e-6"), tol, k_target + 6)
+        if y is None:
+            raise Stop("step_limit", "extrapolation failed at a start on an event surface")
+        y = project(y) if project is not None else y
+        ev0 = event(y)
+        if not ev0 > 0:
+            return w, x, True  # the phase is left at once
+        w, x = y, x + span * mp.mpf("1e-6")
     for _ in range(max_steps):
         rest = x_end - x
         if rest * span <= 0 or abs(rest) <= abs(span) * mp.mpf(10) ** (-mp.dps + 2):
