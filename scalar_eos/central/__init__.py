@@ -108,8 +108,12 @@ extrapolation in mpmath with the same events and conventions.  An end point
 on the edge with ``sigma^2 > 0`` (balanced starts with ``eta psi_min > 2``) is
 isolated and found by Newton's method on ``grad L + mu grad S = 0``,
 ``eta S = 2``.  A float run guides it and is checked against it (status
-``"inconsistent"`` if events or end points differ by more than 1e-7).  Cost at
-depth 3: 0.3-9 s at 20 digits, 0.3-30 s at 30 digits.
+``"inconsistent"`` if events or end points differ by more than 1e-7, or if
+the end point lies above the edge).  Measured: the end point at 20 and at 32
+digits agree to 1e-20 or better, at 30 and 45 digits to 1.4e-36 (depth 3);
+the float end point is within 6e-14 to 3e-11 of it.  Cost (depth 2-5, one
+core): 0.2-27 s at 20 digits, 0.3-83 s at 30, 5-240 s at 45; it grows
+steeply with the number of digits.
 
 Status values: ``"converged"`` (``kind`` is ``"minimum"``, ``"edge"`` for a
 stationary point on the edge with ``sigma^2 > 0`` -- GD then oscillates around
