@@ -338,7 +338,10 @@ def central_end_point(
             elif flow.kind == "edge":
                 end = _lagrange(net, [mp.mpf(float(x)) for x in flow.final], mp.mpf(flow.sigma2[-1]) / 2)
                 kind = "edge"
-                events = [(e, mp.mpf(float(np.prod(flow.weights[flow.t == t][0]))), t) for t, e in flow.events]
+                events = [
+                    (e, mp.mpf(float(np.prod(flow.weights[int(np.argmin(np.abs(flow.t - t)))]))), t)
+                    for t, e in flow.events
+                ]
             elif flow.kind == "minimum":
                 end, ev, base["jump"], on_edge = _path(net, w, tol, jump)
                 end = _polish(net, end, on_edge)
@@ -349,9 +352,7 @@ def central_end_point(
             return CentralEnd(stop.status, "none", None, None, None, None, [], detail=stop.detail, **base)
         sharp = net.top(end, vector=False)[0]
         r = net.pi(end) - net.y
-        s2 = net.sigma2(end) if kind in ("edge", "minimum") and abs(net.phi(end)) < EDGE_TOL else mp.zero
-        if kind == "minimum":
-            s2 = max(mp.zero, s2)
+        s2 = net.sigma2(end) if kind == "edge" else mp.zero  # at a minimiser r = 0, so sigma^2 = 0 in the limit
         ev3 = [(e, p, ftimes[i] if i < len(ftimes) else math.nan) for i, (e, p, *_) in enumerate(events)]
         scale_w = max(1.0, max(abs(float(x)) for x in end))
         ferr = max(abs(float(a) - float(b)) for a, b in zip(flow.final, end, strict=True)) / scale_w
@@ -367,7 +368,7 @@ def central_end_point(
             kind,
             tuple(end),
             sharp,
-            net.m * r * r / 2,
+            mp.zero if kind == "minimum" else net.m * r * r / 2,
             s2,
             ev3,
             float_error=ferr,
