@@ -312,3 +312,29 @@ def test_end_point_converges_with_precision(w0, eta):
     with mp.workdps(40):
         assert max(abs(a - b) for a, b in zip(lo.final, hi.final, strict=True)) < mp.mpf(10) ** -20
     assert hi.float_error < 1e-10
+
+
+def _gd_end(w0, eta, max_steps=200_000):
+    """Float64 GD until it stops moving (or settles on a period-2 orbit): its two-step average and last iterate."""
+    net, w = ScalarNet(), np.array(w0, dtype=float)
+    prev = w
+    for _ in range(max_steps):
+        prev, w = w, w - eta * net.grad(w)
+        if np.linalg.norm(w - prev) < 1e-13:
+            break
+    return (w + prev) / 2, w
+
+
+def test_gd_does_not_discriminate_the_above_edge_conventions():
+    # Measured (200000 GD steps): eta S0 = 2.64 -> conventions 1.16e-3 apart, GD 4.6e-2 from both (eta S = 1.939);
+    # eta S0 = 2.05 -> 1.9e-5 apart, GD 7.3e-4 from both.
+    w0 = [0.5, 2.1, 1.0]
+    s0 = ScalarNet().top(np.array(w0))[0]
+    for eta_s0, ratio in ((2.64, 20), (2.05, 20)):
+        eta = eta_s0 / s0
+        a, b = central_flow(w0, eta), central_flow(w0, eta, jump="descent")
+        avg, _ = _gd_end(w0, eta)
+        apart = np.linalg.norm(a.final - b.final)
+        assert np.linalg.norm(avg - a.final) > ratio * apart
+        assert np.linalg.norm(avg - b.final) > ratio * apart
+        assert eta * ScalarNet().top(avg)[0] < 2  # GD converges below the edge; the flow ends on or below it
