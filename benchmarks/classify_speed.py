@@ -38,7 +38,7 @@ from scalar_eos import _engine, fast
 from tests import classify_v01
 from tests.classify_v01 import classify_batch_v01
 
-NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic")
+NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic", "saddle_approach")
 
 
 def timed(fn):

@@ -38,6 +38,7 @@ __all__ = [
     "CHAOTIC",
     "QUASIPERIODIC",
     "REASONS",
+    "SADDLE_APPROACH",
     "classify_arrays",
     "engine_info",
     "finalize",
@@ -53,7 +54,7 @@ _UNDECIDED, _PERIODIC = 4, 1
 # --------------------------------------------------------------------------- dispatch and end-of-budget analysis
 
 #: Outcome codes added by the end-of-budget analysis (after the five of :mod:`scalar_eos.outcome`).
-CHAOTIC, QUASIPERIODIC = 5, 6
+CHAOTIC, QUASIPERIODIC, SADDLE_APPROACH = 5, 6, 7
 #: Texts of the ``undecided`` reason codes (index = code).
 REASONS = (
     "",
@@ -68,6 +69,17 @@ REASONS = (
     "repeats with a period <= max_period whose amplitude is not yet steady",
     "drifting slowly near a saddle (gradient below 1e-6 with |r| > |y|/10; e.g. the degenerate saddle at the"
     " origin for D >= 3, approached or left only algebraically)",
+    "approaching the degenerate saddle at the origin at the budget (loss -> y^2/2 from above, every |w_i| shrinking"
+    " monotonically like t^(-1/(D-2)) as on the invariant ray |w_1| = ... = |w_D|); not a limit: the approach ends"
+    " when |w|^2 reaches the spread max w_i^2 - min w_i^2, which GD nearly conserves there, and GD then escapes"
+    " or nears the saddles with two zero weights",
+    "approaching the degenerate saddle at the origin along the invariant ray |w_1| = ... = |w_D| exactly (equal in"
+    " float64, kept equal by GD): it converges to the origin like t^(-1/(D-2)), with loss -> y^2/2",
+    "approaching the saddles with two zero weights off the invariant ray (loss -> y^2/2 from above, every |w_i|"
+    " shrinking monotonically, not by the ray's law): the smallest |w_i| reaches 0 in finite time, after which GD"
+    " leaves the origin unless the two smallest |w_i| are equal",
+    "leaving the degenerate saddle at the origin (pi y > 0 with |pi| <= 1e-6 |y|, every |w_i| growing"
+    " monotonically): where it goes next is not decided",
 )
 #: Standard errors by which a Lyapunov estimate must clear 0 (and within which two windows must agree).
 LYAP_SIGMAS = 3.0
@@ -85,6 +97,12 @@ EXTENT_RTOL = 1e-3
 BIRKHOFF_RTOL = 1e-9
 #: Gradient norm (in units of ``m |y|^(2 - 1/D)``) below which a run with ``|r| > |y|/10`` is near a saddle.
 NEAR_SADDLE = 1e-6
+#: ``saddle_approach`` needs ``|pi| <= APPROACH_PI_RTOL |y|`` (the loss within ``~2e-6`` relative of ``y^2/2``).
+APPROACH_PI_RTOL = 1e-6
+#: ... and the fitted growth rate of ``max_i |w_i|^-(D-2)`` within this relative tolerance of ``(D-2) eta m |y|``.
+APPROACH_RATE_RTOL = 0.1
+#: ... and the 16 batch values within this fraction of their total change of the fitted straight line.
+APPROACH_FIT_RTOL = 0.01
 
 
 def classify_arrays(
@@ -135,7 +153,7 @@ def classify_arrays(
         "weights": np.full((n, depth), np.nan),
         "long_period": np.zeros(n, dtype=np.int32),
         "lyap": np.full((n, N_BATCH), np.nan),
-        "ext": np.full((n, 2, 2, depth), np.nan),
+        "bext": np.full((n, N_BATCH, 2, depth), np.nan),
         "birkhoff": np.full((n, 2), np.nan),
     }
     if n == 0:
@@ -148,11 +166,16 @@ def classify_arrays(
             W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, HIST_LEN, lyap_start, batch_blocks,
             GROUP, bump(HIST_LEN // 2),
             out["status"], out["period"], out["final"], out["max_inc"], out["mono"], out["steps"], out["reason"],
-            out["weights"], out["long_period"], out["lyap"], out["ext"], out["birkhoff"],
+            out["weights"], out["long_period"], out["lyap"], out["bext"], out["birkhoff"],
         )  # fmt: skip
     else:
         with np.errstate(all="ignore"):
             classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, out)
+    half = N_BATCH // 2
+    lo, hi = out["bext"][:, :, 0], out["bext"][:, :, 1]
+    windows = [np.stack([lo[:, s].min(1), hi[:, s].max(1)], 1) for s in (slice(0, half), slice(half, None))]
+    out["ext"] = np.stack(windows, 1)  # (n, window, lo/hi, D): the two windows' ranges of |w_i|
+    out["eta_m"] = em
     return out
 
 
@@ -244,7 +267,10 @@ def finalize(
         new[long_ok] = _PERIODIC
         period[und[long_ok]] = lp[long_ok]
         free = ~long_ok & (lp == 0)
-        chaos = free & pos & agree & decisive & bounded
+        near = saddle_approach(raw, und, np.broadcast_to(y, (n,)), max_steps=max_steps, max_period=max_period)
+        creep = free & (near >= 9) & (near <= 10)
+        new[creep] = SADDLE_APPROACH
+        chaos = free & ~creep & pos & agree & decisive & bounded
         new[chaos] = CHAOTIC
         bk = raw["birkhoff"][und]
         with np.errstate(all="ignore"):
@@ -259,7 +285,86 @@ def finalize(
         why[left & (lp < 0)] = 7
         why[left & near_saddle] = 8
         why[new != _UNDECIDED] = 0
+        why[creep] = near[creep]
+        why[(new == _UNDECIDED) & (near >= 11)] = near[(new == _UNDECIDED) & (near >= 11)]
         status[und] = new
         reason[und] = why
     res.update(status=status, period=period, reason=reason, lyapunov=lam, lyapunov_err=err)
     return res
+
+
+def saddle_approach(
+    raw: dict[str, np.ndarray], rows: np.ndarray, y: np.ndarray, *, max_steps: int, max_period: int
+) -> np.ndarray:
+    """Reason codes for ``rows`` of ``raw`` near the degenerate saddle at the origin (0 where none applies).
+
+    Near the origin (``D >= 3``, ``|pi| << |y|``) GD is the gradient flow
+    ``dw_i/dt = eta m (y - pi) pi / w_i`` up to ``O(eta^2)``: every ``w_i^2``
+    changes by the same ``2 eta m (y - pi) pi`` per step, so the differences
+    ``w_i^2 - w_j^2`` are nearly conserved (a step multiplies them by
+    ``1 - O((eta m y pi / w_k)^2)``), all ``|w_i|`` shrink when ``pi y < 0``
+    and grow when ``pi y > 0``.  On the invariant ray ``|w_1| = ... = |w_D| = a``
+    with ``pi y < 0`` the map is ``a -> a - eta m |y| a^(D-1) (1 + |pi/y|)``:
+    ``a^-(D-2)`` grows linearly at the rate ``(D-2) eta m |y|``, ``a -> 0`` like
+    ``t^(-1/(D-2))``.  Over the second Lyapunov window (the last 8 batches, about
+    the last 18% of the run) a row gets
+
+    * 9 (*approaching along the ray*) when every ``|w_i|`` shrinks
+      monotonically (each batch's largest value below the previous batch's
+      smallest, the last iterate below them all), the loss is at the critical
+      value from above (``|pi| <= APPROACH_PI_RTOL |y|``, ``pi y <= 0``), and
+      ``u_b = (max_i |w_i|)^-(D-2)`` at the batch starts lies on a straight
+      line in ``t`` (within :data:`APPROACH_FIT_RTOL` of its change) of slope
+      ``(D-2) eta m |y|`` within :data:`APPROACH_RATE_RTOL` - the law of the
+      ray, which also forces the ``|w_i|`` to be nearly equal;
+    * 10 as 9, with the ``|w_i|`` equal in float64 at the end (GD rounds every
+      coordinate alike and stays on the ray: it converges to the origin);
+    * 11 (*approaching off the ray*): the first two conditions, not the law;
+      the smallest ``|w_i|`` then reaches 0 in finite time and GD leaves
+      unless the two smallest ``|w_i|`` are equal;
+    * 12 (*leaving*): every ``|w_i|`` grows monotonically with
+      ``0 < pi y <= APPROACH_PI_RTOL y^2``.
+
+    Examples
+    --------
+    >>> one = np.ones(1)
+    >>> raw = classify_arrays(np.array([[-0.3, -0.3, -0.3]]), one, one, one,
+    ...                       max_steps=4000, max_period=16, rtol=1e-12)
+    >>> saddle_approach(raw, np.arange(1), one, max_steps=4000, max_period=16).tolist()
+    [10]
+    """
+    k = rows.size
+    code = np.zeros(k, dtype=np.int8)
+    if "bext" not in raw or "eta_m" not in raw or k == 0:
+        return code
+    depth = raw["weights"].shape[1]
+    _, batch_blocks = lyapunov_schedule(max_steps, max_period)
+    if depth < 3 or batch_blocks == 0:
+        return code
+    length = 2 * max_period
+    half = N_BATCH // 2
+    first = max_steps // length - N_BATCH * batch_blocks
+    t_b = (first + np.arange(half, N_BATCH) * batch_blocks) * length * 1.0
+    b = raw["bext"][rows, half:]  # (k, batch, lo/hi, D): the second window
+    lo, hi = b[:, :, 0], b[:, :, 1]
+    w = raw["weights"][rows]
+    aw = np.abs(w)
+    yk = y[rows]
+    with np.errstate(all="ignore"):
+        have = np.all(np.isfinite(b), axis=(1, 2, 3)) & np.all(hi > 0, axis=(1, 2))
+        shrink = np.all(hi[:, 1:] < lo[:, :-1], axis=(1, 2)) & np.all(aw <= lo[:, -1], axis=1)
+        grow = np.all(lo[:, 1:] > hi[:, :-1], axis=(1, 2)) & np.all(aw >= hi[:, -1], axis=1)
+        pi = np.prod(w, axis=1)
+        small = np.abs(pi) <= APPROACH_PI_RTOL * np.abs(yk)
+        u = np.max(hi, axis=2) ** -(depth - 2.0)  # (k, batch)
+        tc = t_b - t_b.mean()
+        slope = (u @ tc) / (tc @ tc)
+        resid = np.max(np.abs(u - u.mean(1, keepdims=True) - slope[:, None] * tc), axis=1)
+        rate = (depth - 2) * raw["eta_m"][rows] * np.abs(yk)
+        law = (np.abs(slope / rate - 1.0) <= APPROACH_RATE_RTOL) & (resid <= APPROACH_FIT_RTOL * (u[:, -1] - u[:, 0]))
+    inward = have & shrink & small & (pi * yk <= 0)
+    code[have & grow & small & (pi * yk > 0)] = 12
+    code[inward] = 11
+    code[inward & law] = 9
+    code[inward & law & np.all(aw == aw[:, :1], axis=1)] = 10
+    return code

@@ -261,7 +261,6 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     lyap_start, batch_blocks = lyapunov_schedule(max_steps, max_period)
     n_blocks = max_steps // length
     first_batch_block = n_blocks - N_BATCH * batch_blocks
-    half = N_BATCH // 2
     hist_len = HIST_LEN
     wt = np.array(W.T, dtype=float, order="C")
     idx = np.arange(n)
@@ -278,14 +277,14 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     v = np.tile((1.0 + np.arange(depth) / depth)[:, None], (1, n))
     acc = np.zeros((N_BATCH, n))
     lyap_ok = np.ones(n, dtype=bool)
-    ext = np.empty((2, 2, depth, n))
-    ext[:, 0], ext[:, 1] = np.inf, -np.inf
+    bext = np.empty((N_BATCH, 2, depth, n))
+    bext[:, 0], bext[:, 1] = np.inf, -np.inf
     t = 0
     st = {"y": y, "ay": ay, "eta": eta, "em": em, "scale": scale, "sy": sy, "fac": fac, "limit": limit}
 
     def finish(mask: np.ndarray, code: int, period: np.ndarray | None = None) -> None:
         nonlocal wt, idx, psi_prev, warm, last_psi, last_st, ring, ring_r, amp_prev, mi, mo, v, acc, lyap_ok
-        nonlocal ext, hist, st
+        nonlocal bext, hist, st
         if not np.any(mask):
             return
         rows = idx[mask]
@@ -307,7 +306,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             last_st[keep],
         )
         ring, ring_r, amp_prev, mi, mo = ring[:, :, keep], ring_r[:, keep], amp_prev[keep], mi[keep], mo[keep]
-        v, acc, lyap_ok, ext = v[:, keep], acc[:, keep], lyap_ok[keep], ext[..., keep]
+        v, acc, lyap_ok, bext = v[:, keep], acc[:, keep], lyap_ok[keep], bext[..., keep]
         hist = None if hist is None else hist[:, :, keep]
         st = {k: a[keep] for k, a in st.items()}
 
@@ -327,9 +326,9 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             if t >= lyap_start:
                 blk = t // length - first_batch_block
                 if batch_blocks > 0 and 0 <= blk < N_BATCH * batch_blocks:
-                    win = (blk // batch_blocks) // half
-                    np.minimum(ext[win, 0], aw, out=ext[win, 0])
-                    np.maximum(ext[win, 1], aw, out=ext[win, 1])
+                    b = blk // batch_blocks
+                    np.minimum(bext[b, 0], aw, out=bext[b, 0])
+                    np.maximum(bext[b, 1], aw, out=bext[b, 1])
                 v = _tangent(wt, v, st["em"], st["y"])
             wt, p = _step(wt, st["em"], st["y"])
             t += 1
@@ -445,5 +444,5 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     if batch_blocks > 0 and t >= n_blocks * length:
         lyap = (acc / (batch_blocks * length)).T
         out["lyap"][rows] = np.where(lyap_ok[:, None], lyap, np.nan)
-    out["ext"][rows] = np.moveaxis(ext, -1, 0)
+    out["bext"][rows] = np.moveaxis(bext, -1, 0)
     finish(np.ones(idx.size, dtype=bool), _UNDECIDED)

@@ -22,7 +22,7 @@ _CONVERGED, _PERIODIC, _DIVERGED, _SADDLE_OUT, _UNDECIDED = 0, 1, 2, 3, 4
 @njit(**JIT)
 def classify_group(
     W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, hist_len, lyap_start, batch_blocks, group,
-    bump, status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, ext, birkhoff,
+    bump, status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, bext, birkhoff,
 ):  # fmt: skip
     """The outcome classifier on ``group`` rows at a time in lockstep (see ``scalar_eos._classify``).
 
@@ -34,7 +34,6 @@ def classify_group(
     G = group
     length = 2 * max_period
     nbatch = lyap.shape[1]
-    half = nbatch // 2
     n_blocks = max_steps // length
     first_batch_block = n_blocks - nbatch * batch_blocks
     # per-slot state
@@ -61,9 +60,9 @@ def classify_group(
     hist = np.zeros((hist_len, depth, G))
     v = np.ones((depth, G))
     acc = np.zeros((nbatch, G))
-    ex = np.zeros((2, 2, depth, G))
+    ex = np.zeros((nbatch, 2, depth, G))
     act = np.zeros(G, dtype=np.bool_)
-    win_j = np.zeros(G, dtype=np.int64)
+    bat_j = np.zeros(G, dtype=np.int64)
     tan_j = np.zeros(G, dtype=np.bool_)
     hist_j = np.zeros(G, dtype=np.bool_)
     gg2 = np.empty(depth)
@@ -141,7 +140,7 @@ def classify_group(
             break
         # ---- one block of steps; per-slot phase flags are constant within a block
         for j in range(G):
-            win_j[j] = -1
+            bat_j[j] = -1
             tan_j[j] = False
             hist_j[j] = False
             if rowid[j] < 0:
@@ -151,7 +150,7 @@ def classify_group(
             hist_j[j] = t + length > max_steps - hist_len
             blk = t // length - first_batch_block
             if tan_j[j] and batch_blocks > 0 and 0 <= blk < nbatch * batch_blocks:
-                win_j[j] = (blk // batch_blocks) // half
+                bat_j[j] = blk // batch_blocks
         for s_ in range(length):
             nact = 0
             for j in range(G):
@@ -172,14 +171,14 @@ def classify_group(
                     hs = tt[j] % hist_len
                     for i in range(depth):
                         hist[hs, i, j] = abs(w[i, j])
-                win = win_j[j]
-                if win >= 0:
+                bat = bat_j[j]
+                if bat >= 0:
                     for i in range(depth):
                         a = abs(w[i, j])
-                        if a < ex[win, 0, i, j]:
-                            ex[win, 0, i, j] = a
-                        if a > ex[win, 1, i, j]:
-                            ex[win, 1, i, j] = a
+                        if a < ex[bat, 0, i, j]:
+                            ex[bat, 0, i, j] = a
+                        if a > ex[bat, 1, i, j]:
+                            ex[bat, 1, i, j] = a
                 if tan_j[j]:
                     # v <- (I - em (g g^T + r Hess pi)) v, as _tangent
                     gv = 0.0
@@ -390,10 +389,10 @@ def classify_group(
             if lyap_ok[j] and batch_blocks > 0 and t >= n_blocks * length:
                 for k in range(nbatch):
                     lyap[row, k] = acc[k, j] / (batch_blocks * length)
-            for s in range(2):
+            for s in range(nbatch):
                 for b in range(2):
                     for i in range(depth):
-                        ext[row, s, b, i] = ex[s, b, i, j]
+                        bext[row, s, b, i] = ex[s, b, i, j]
             _emit(j, rowid, tt, w, psi_prev, mi, mo, _UNDECIDED, 0, why, status, period, final, max_inc, mono,
                   steps, reason, weights)  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""Classify where gradient descent goes: converged, periodic, diverged, saddle, chaotic, quasi-periodic or undecided.
+"""Classify where gradient descent goes: converged, periodic, diverged, saddle, chaotic, quasi-periodic, approaching
+the saddle at the origin, or undecided.
 
 Batched on the float64 fast path, one row per initialisation, on the
 compiled engine when numba is installed (``pip install 'scalar-eos[fast]'``)
@@ -34,9 +35,22 @@ each block every undecided row is tested:
   ``lyapunov`` and ``lyapunov_err`` report it - a statement about the run up
   to the budget, a chaotic transient is not excluded), **quasiperiodic**
   (exponent zero within its error, steady range, super-convergent weighted
-  Birkhoff averages);
+  Birkhoff averages), **saddle_approach** (``D >= 3``: at the budget GD
+  creeps into the degenerate saddle at the origin - the loss within
+  ``~2e-6`` relative of its critical value ``y^2/2``, approached from above,
+  every ``|w_i|`` shrinking monotonically over the last ~18% of the run, and
+  ``(max_i |w_i|)^-(D-2)`` growing linearly at the rate ``(D-2) eta m |y|`` of
+  the invariant ray ``|w_1| = ... = |w_D|`` within 10%:
+  :func:`scalar_eos._classify.saddle_approach`).  Like ``chaotic`` it
+  describes the run *at the budget*, not a limit: GD nearly conserves the
+  differences ``w_i^2 - w_j^2`` there, so the approach lasts until ``|w|^2``
+  reaches their spread, then GD leaves the origin (in tests it came back
+  after a short burst); only a run exactly on the ray (``reason`` says so)
+  converges to the origin.  :func:`outcome_at` states the step, ``|w|`` and
+  an estimate of when the approach ends;
 * **undecided** - otherwise; the reason says why (critical slowing down when
-  ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle, an
+  ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle,
+  approaching the saddles off the invariant ray or leaving the origin, an
   exponent that is not conclusive, ...: :func:`reason_text`).
 
 Along the way the GFS sharpness is tracked at every step: ``max_gfs_increase``
@@ -57,7 +71,16 @@ from . import _classify, fast
 from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
 
-__all__ = ["OUTCOMES", "Outcome", "OutcomeStatus", "classify", "classify_batch", "outcome_at", "reason_text"]
+__all__ = [
+    "OUTCOMES",
+    "UP_TO_BUDGET",
+    "Outcome",
+    "OutcomeStatus",
+    "classify",
+    "classify_batch",
+    "outcome_at",
+    "reason_text",
+]
 
 
 class OutcomeStatus(IntEnum):
@@ -76,11 +99,15 @@ class OutcomeStatus(IntEnum):
     UNDECIDED = 4
     CHAOTIC = 5
     QUASIPERIODIC = 6
+    SADDLE_APPROACH = 7
 
 
 #: Outcome names, indexed by :class:`OutcomeStatus` (the integer codes of :func:`classify_batch`).
 OUTCOMES = tuple(s.name.lower() for s in OutcomeStatus)
-CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED, CHAOTIC, QUASIPERIODIC = OutcomeStatus
+CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED, CHAOTIC, QUASIPERIODIC, SADDLE_APPROACH = OutcomeStatus
+#: Outcome names that describe the run only up to its budget (it may still converge, settle or escape):
+#: trajectory claims treat them as undecided.
+UP_TO_BUDGET = frozenset({"undecided", "chaotic", "quasiperiodic", "saddle_approach"})
 
 
 @dataclass
@@ -128,7 +155,9 @@ class Outcome:
         if self.period:
             text += f", period {self.period}"
         if self.final_sharpness is not None:
-            text += f"; final GFS sharpness {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
+            at_saddle = self.status in ("saddle", "saddle_approach")
+            what = "sharpness at the last iterate" if at_saddle else "final GFS sharpness"
+            text += f"; {what} {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
         text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
         if self.max_gfs_increase is not None:
             inc = self.max_gfs_increase
@@ -232,7 +261,7 @@ def outcome_at(
     status = OUTCOMES[int(res["status"][i])]
     period = int(res["period"][i]) or None
     final = float(res["final_sharpness"][i])
-    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
+    if status in ("saddle", "saddle_approach"):  # GFS undefined or uninformative there: the sharpness at the iterate
         final = float(fast.sharpness(res["weights"][i : i + 1], target=target, scale=scale)[0])
     final_ok = status != "diverged" and np.isfinite(final)
     max_inc = float(res["max_gfs_increase"][i])
@@ -251,12 +280,32 @@ def outcome_at(
         gfs_monotone=bool(res["gfs_monotone"][i]),
         max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
         steps=int(res["steps"][i]),
-        reason=reason_text(res["reason"][i]) if status == "undecided" else "",
+        reason=_reason(res, i, status, eta, target, scale),
         orbit=points,
         final_weights=[float(x) for x in res["weights"][i]],
         lyapunov=_finite_or_none(res, "lyapunov", i),
         lyapunov_err=_finite_or_none(res, "lyapunov_err", i),
     )
+
+
+def _reason(res: dict[str, np.ndarray], i: int, status: str, eta: Any, target: Any, scale: Any) -> str:
+    """The reason text of row ``i``; for ``saddle_approach`` with the step, ``|w|`` and when the approach ends."""
+    if status == "undecided":
+        return reason_text(res["reason"][i])
+    if status != "saddle_approach":
+        return ""
+    w = np.abs(np.asarray(res["weights"][i], dtype=float))
+    steps, depth, a = int(res["steps"][i]), w.size, float(np.max(w))
+    text = f"{reason_text(res['reason'][i])}; at step {steps}: max |w_i| = {a:.3g}"
+    spread = a * a - float(np.min(w)) ** 2
+    if spread > 0:
+        rate = (depth - 2) * float(eta) * float(scale) * abs(float(target))
+        end = steps + (spread ** (-(depth - 2) / 2) - a ** (-(depth - 2))) / rate
+        text += (
+            f", spread max w_i^2 - min w_i^2 = {spread:.3g}: the approach along the ray lasts until about step"
+            f" {end:.2g} (an estimate from the spread, nearly conserved there)"
+        )
+    return text
 
 
 def _finite_or_none(res: dict[str, np.ndarray], key: str, i: int) -> float | None:

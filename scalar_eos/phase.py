@@ -12,7 +12,9 @@ from the x-coordinate ``eta_psi = eta * psi(w0)``.  Each cell is classified by
 * ``above`` - converged to a minimiser sharper than ``2/eta`` (possible only
   from a point exactly on the minimum manifold; listed for completeness);
 * ``periodic``, ``diverged``, ``saddle``, ``undecided``, ``chaotic`` (positive
-  finite-time Lyapunov exponent up to the budget), ``quasiperiodic``.
+  finite-time Lyapunov exponent up to the budget), ``quasiperiodic``,
+  ``saddle_approach`` (creeping into the degenerate saddle at the origin at the
+  budget, :mod:`scalar_eos.outcome`).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from .outcome import OutcomeStatus, classify_batch
 __all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
 CATEGORIES = (
-    "stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic"
+    "stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic",
+    "saddle_approach",
 )  # fmt: skip
 COLORS = (
-    "#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd", "#9467bd", "#e377c2"
+    "#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd", "#9467bd", "#e377c2",
+    "#bcbd22",
 )  # fmt: skip
 
 
@@ -97,7 +101,7 @@ def categorize(status: np.ndarray, final_ratio: np.ndarray, start_stable: np.nda
     cat[conv & (r <= 1 + 1e-12) & (r > 1 - delta)] = CATEGORIES.index("eos")
     cat[conv & (r <= 1 - delta)] = CATEGORIES.index("below")
     cat[conv & start_stable & (r <= 1 + 1e-12)] = CATEGORIES.index("stable")
-    for name in ("periodic", "diverged", "saddle", "chaotic", "quasiperiodic"):
+    for name in ("periodic", "diverged", "saddle", "chaotic", "quasiperiodic", "saddle_approach"):
         cat[status == OutcomeStatus[name.upper()]] = CATEGORIES.index(name)
     return cat
 
@@ -199,6 +203,7 @@ def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) ->
         "undecided": f"undecided after {d.max_steps} steps",
         "chaotic": "chaotic (positive Lyapunov exponent)",
         "quasiperiodic": "quasi-periodic",
+        "saddle_approach": f"approaching the saddle at the origin at step {d.max_steps}",
     }
     lines, _ = ax.get_legend_handles_labels()
     ax.legend(

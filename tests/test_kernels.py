@@ -19,7 +19,7 @@ from .helpers import assert_close
 
 numba = pytest.importorskip("numba")
 
-KEYS = ("status", "period", "final", "max_inc", "mono", "steps", "reason", "weights", "lyapunov", "long_period")
+KEYS = ("status", "period", "final", "max_inc", "mono", "steps", "reason", "weights", "lyapunov", "long_period", "bext")
 
 
 def run(W, eta, y=None, *, max_steps=1500, engine="numba"):
@@ -66,7 +66,7 @@ def test_matches_v01_classifier_row_by_row():
     assert np.array_equal(old["period"][decided], new["period"][decided])
     assert np.array_equal(old["steps"], new["steps"])
     assert np.array_equal(old["weights"], new["weights"], equal_nan=True)  # same GD bits
-    assert set(new["status"][~decided]) <= {S.UNDECIDED, S.PERIODIC, S.CHAOTIC, S.QUASIPERIODIC}
+    assert set(new["status"][~decided]) <= {S.UNDECIDED, S.PERIODIC, S.CHAOTIC, S.QUASIPERIODIC, S.SADDLE_APPROACH}
     assert np.all(new["period"][~decided & (new["status"] == S.PERIODIC)] > 16)
     # v0.1's Newton re-iterated converged columns (batch-dependent last bits): a few ulp apart
     f0, f1 = old["final_sharpness"], new["final"]
@@ -273,3 +273,24 @@ def test_public_classifier_reports_chaos_and_engine_choice():
     assert [se.outcome.OUTCOMES[s] for s in a["status"]] == ["converged", "chaotic"]
     with pytest.raises(InvalidArgument, match="engine"):
         se.classify_batch(W, eta, engine="gpu")
+
+
+def test_engines_agree_near_the_origin():
+    """Both engines give the same bits, batch ranges and saddle-approach reasons (codes 9 to 12)."""
+    W = np.array(
+        [
+            [4e-4, 4.0001e-4, -4e-4],  # near the ray
+            [-0.3, -0.3, -0.3],  # exactly on the ray
+            [1e-5, 3e-5, -1.05e-5],  # approaching off the ray
+            [1e-6, 1e-6, 1e-6],  # leaving
+        ]
+    )
+    eta = np.array([1.2, 1.0, 1.0, 1.0])
+    a = run(W, eta, max_steps=3000, engine="numba")
+    b = run(W, eta, max_steps=3000, engine="numpy")
+    for k in (*KEYS, "ext"):
+        assert np.array_equal(a[k], b[k], equal_nan=True), k
+    assert a["status"].tolist() == [S.SADDLE_APPROACH, S.SADDLE_APPROACH, S.UNDECIDED, S.UNDECIDED]
+    assert a["reason"].tolist() == [9, 10, 11, 12]
+    # the windows' ranges are the batches' ranges combined
+    assert np.array_equal(a["ext"][:, 1, 0], a["bext"][:, 8:, 0].min(1))

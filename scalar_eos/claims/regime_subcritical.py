@@ -10,7 +10,7 @@ monotone decrease and stability instead of the EoS window.
 
 from __future__ import annotations
 
-from ..outcome import Outcome
+from ..outcome import UP_TO_BUDGET, Outcome
 from . import eos_convergence
 from .claim import Claim
 
@@ -18,7 +18,7 @@ __all__ = ["CLAIM"]
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still settle
+    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still settle
         return None
     if o.status != "converged" or o.final_sharpness is None:
         return False

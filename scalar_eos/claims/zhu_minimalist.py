@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..outcome import Outcome
+from ..outcome import UP_TO_BUDGET, Outcome
 from ._common import pi
 from .claim import Claim, Evidence
 
@@ -65,7 +65,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still converge
+    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still converge
         return None
     if o.status != "converged" or o.final_sharpness is None:
         return False
