@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from . import _classify, fast
+from ._progress import Progress
 from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
 
@@ -184,11 +185,15 @@ def classify_batch(
     chunk: int = 4096,
     callback: Callable[[int], None] | None = None,
     engine: str = "auto",
+    progress: bool | None = False,
 ) -> dict[str, np.ndarray]:
     """Classify GD from every row of ``W0`` (shape ``(N, D)``).
 
     A row's result depends only on that row (not on the rest of its chunk)
-    and is the same on both engines for ``D <= 8``.
+    and is the same on both engines for ``D <= 8``.  ``progress=True`` draws a
+    bar on stderr (``None``: when a terminal or notebook shows it; default off,
+    since callers often draw their own); ``callback(rows_done)`` is called
+    after every chunk.
 
     Returns
     -------
@@ -230,15 +235,19 @@ def classify_batch(
     }
     keys = {"final_sharpness": "final", "max_gfs_increase": "max_inc", "gfs_monotone": "mono"}
     e_b, y_b, m_b = (np.broadcast_to(a, (n,)) for a in (e_all, y_all, m_all))
-    for sl in fast.row_chunks(n, chunk):
-        raw = _classify.classify_arrays(
-            w_all[sl], e_b[sl], y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period, rtol=rtol, engine=name
-        )
-        res = _classify.finalize(raw, y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period)
-        for key, col in out.items():
-            col[sl] = res[keys.get(key, key)]
-        if callback is not None:
-            callback(sl.stop)
+    with Progress(n, f"classify D={depth}", enabled=progress, ticker=True, unit="runs", delay=1.0) as bar:
+        if bar.enabled and name == "numba":  # finer chunks for a moving bar (results do not depend on chunks)
+            chunk = min(chunk, max(256, -(-n // 50)))
+        for sl in fast.row_chunks(n, chunk):
+            raw = _classify.classify_arrays(
+                w_all[sl], e_b[sl], y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period, rtol=rtol, engine=name
+            )
+            res = _classify.finalize(raw, y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period)
+            for key, col in out.items():
+                col[sl] = res[keys.get(key, key)]
+            bar.set(sl.stop)
+            if callback is not None:
+                callback(sl.stop)
     return out
 
 

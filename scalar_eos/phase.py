@@ -115,10 +115,12 @@ def phase_diagram(
     delta: float = 0.05,
     max_steps: int = 5000,
     products: Any = None,
+    progress: bool | None = None,
 ) -> PhaseDiagram:
     """Classify GD on a grid of ``pi_over_y = pi(w0)/y`` and ``eta_psi = eta * psi(w0)``.
 
     ``products`` is the deprecated name of ``pi_over_y`` (removed in the next release).
+    ``progress``: a bar on stderr (default: when a terminal or notebook shows it; ``False`` silences it).
 
     Examples
     --------
@@ -144,7 +146,7 @@ def phase_diagram(
     psi0 = fast.gfs_sharpness(w0)
     W = np.repeat(w0, len(cols), axis=0)
     eta = (cols[None, :] / psi0[:, None]).ravel()
-    res = classify_batch(W, eta, max_steps=max_steps)
+    res = classify_batch(W, eta, max_steps=max_steps, progress=progress)
     final_ratio = res["final_sharpness"] * eta / 2
     start_stable = np.broadcast_to(cols <= 2, (len(rows), len(cols))).ravel()
     cat = categorize(res["status"], final_ratio, start_stable, delta)

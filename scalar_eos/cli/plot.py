@@ -91,7 +91,7 @@ def _trajectory(args: argparse.Namespace) -> str:
 def _phase(args: argparse.Namespace) -> str:
     from ..phase import phase_diagram, plot_phase
 
-    return plot_phase(phase_diagram(args.depth, max_steps=args.steps), args.output)
+    return plot_phase(phase_diagram(args.depth, max_steps=args.steps, progress=False), args.output)  # spinner shown
 
 
 def _region(args: argparse.Namespace) -> str:
