@@ -66,10 +66,21 @@ def _gfs_cols(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(psi, mprime, status)`` of every column of ``wt`` (D, n); ``_kernels.gfs_row`` column by column."""
     depth, n = wt.shape
+    finite = np.isfinite(wt).all(0)
+    if depth > 2:
+        a = np.abs(wt)
+        amin = a.min(0)
+        # saddle: two zero weights, or pi/y < 0 with the smallest magnitude attained twice
+        pi_sign = np.sign(wt).prod(0)  # 0 if a weight is 0 (NaN for non-finite columns)
+        zero = pi_sign == 0
+        neg = pi_sign * y < 0
+        gap = ((a - amin) / sy) * ((a + amin) / sy)
+        gmax = gap.max(0)
+        if depth <= _POLY_MAX_DEPTH and not (zero | neg).any() and finite.all() and (gmax < 1e30).all():
+            return _solve_poly(gap, warm, fac)  # the common case: no saddle, one polynomial solve
     psi = np.full(n, np.nan)
     mpr = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
-    finite = np.all(np.isfinite(wt), axis=0)
     status[~finite] = _NONFINITE
     if depth == 2:
         a1, a2 = np.abs(wt[0]), np.abs(wt[1])
@@ -80,21 +91,20 @@ def _gfs_cols(
         ok = status == _OK
         psi[ok] = val[ok]
         return psi, mpr, status
-    a = np.abs(wt)
-    amin = np.min(a, axis=0)
-    # saddle: two zero weights, or pi/y < 0 with the smallest magnitude attained twice
-    pi_sign = np.prod(np.sign(wt), axis=0)  # 0 if a weight is 0 (NaN for non-finite columns)
+    if depth == 1:
+        a = np.abs(wt)
+        amin = a.min(0)
+        pi_sign = np.sign(wt).prod(0)
+        zero, neg = pi_sign == 0, pi_sign * y < 0
+        gap = ((a - amin) / sy) * ((a + amin) / sy)
+        gmax = gap.max(0)
     sad = np.zeros(n, dtype=bool)
-    zero = pi_sign == 0
     if zero.any():
         sad[zero] = np.sum(wt[:, zero] == 0, axis=0) >= 2
-    neg = pi_sign * y < 0
     if neg.any():
         sad[neg] = np.sum(a[:, neg] == amin[neg], axis=0) >= 2
     sad &= finite
-    gap = ((a - amin) / sy) * ((a + amin) / sy)
     status[sad] = _SADDLE
-    gmax = np.max(gap, axis=0)
     status[finite & ~sad & ~np.isfinite(gmax)] = _RANGE
     good = status == _OK
     if depth == 1:
@@ -125,45 +135,62 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
         nxt.append(di * coef[-1])
         coef = nxt
     q = coef[:-1]
-    c0, c1 = q[-1], (q[-2] if depth > 1 else np.zeros(n))
-    disc = np.sqrt(c0 * c0 + 4.0 * c1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(c1 > 0, 2.0 / (c0 + disc), np.where(c0 > 1.0, 1.0 / c0, 1.0))
-    m = np.minimum(m, 1.0)
-    m = np.where(warm > 0, warm, m)
-    psi = np.full(n, np.nan)
-    m_out = np.full(n, np.nan)
-    status = np.full(n, _NOT_CONVERGED, dtype=np.int8)
-    idx = np.arange(n)
+    cold = ~(warm > 0)
+    if np.any(cold):  # the cold start where no warm start is given
+        c0, c1 = q[-1], (q[-2] if depth > 1 else np.zeros(n))
+        disc = np.sqrt(c0 * c0 + 4.0 * c1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(c1 > 0, 2.0 / (c0 + disc), np.where(c0 > 1.0, 1.0 / c0, 1.0))
+        m = np.where(cold, np.minimum(m, 1.0), warm)
+    else:
+        m = warm.copy()
+    # Newton on m * q(m) = 1; a column's result is its first accepted iterate (later iterates are discarded)
+    p_at = np.full(n, np.nan)
+    dp_at = np.full(n, np.nan)
+    m_at = np.full(n, np.nan)
+    accepted = np.zeros(n, dtype=bool)
+    idx = None  # columns still iterated (None: all)
     tol = 4 * depth * _EPS
-    pending = np.ones(n, dtype=bool)
     for _ in range(_MAX_NEWTON):
-        qv, qd = q[0], np.zeros_like(m)
-        for c in q[1:]:
+        # Horner for q and q'; q[0] == 1, so the first round (qd = 0 * m + 1, qv = 1 * m + q[1]) is exact
+        qd, qv = q[0], m + q[1]
+        for c in q[2:]:
             qd = qd * m + qv
             qv = qv * m + c
         p = m * qv
         dp = qv + m * qd
         r = p - 1.0
-        done = pending & (np.abs(r) <= tol)
-        if done.any():
-            sel = idx[done]
-            val = fac[sel] * (dp[done] / p[done])
-            md = m[done]
-            rng = ~np.isfinite(val) | ~(md > 1e-300)
-            psi[sel] = np.where(rng, np.nan, val)
-            m_out[sel] = np.where(rng, np.nan, md)
-            status[sel] = np.where(rng, _RANGE, _OK)
-            pending &= ~done
-            left = np.count_nonzero(pending)
+        done = np.abs(r) <= tol
+        if idx is None:
+            done &= ~accepted
+            np.copyto(p_at, p, where=done)
+            np.copyto(dp_at, dp, where=done)
+            np.copyto(m_at, m, where=done)
+            accepted |= done
+            left = n - np.count_nonzero(accepted)
             if left == 0:
                 break
-            if 4 * left < pending.size:  # compact when few columns are left
-                idx, m, r, dp = idx[pending], m[pending], r[pending], dp[pending]
-                q = [c[pending] for c in q]
-                pending = np.ones(left, dtype=bool)
-        # a finished column keeps its m (its result is recorded once, at its first accepted iterate)
-        m = np.where(pending, m - r / dp, m)
+            if 4 * left < n:  # compact when few columns are left
+                keep = ~accepted
+                idx = np.flatnonzero(keep)
+                m, r, dp = m[keep], r[keep], dp[keep]
+                q = [c[keep] for c in q]
+        elif np.any(done):
+            sel = idx[done]
+            p_at[sel], dp_at[sel], m_at[sel] = p[done], dp[done], m[done]
+            accepted[sel] = True
+            keep = ~done
+            if not np.any(keep):
+                break
+            idx, m, r, dp = idx[keep], m[keep], r[keep], dp[keep]
+            q = [c[keep] for c in q]
+        m = m - r / dp
+    val = fac * (dp_at / p_at)
+    rng = ~np.isfinite(val) | ~(m_at > 1e-300)
+    ok = accepted & ~rng
+    psi = np.where(ok, val, np.nan)
+    m_out = np.where(ok, m_at, np.nan)
+    status = np.where(accepted, np.where(rng, _RANGE, _OK), _NOT_CONVERGED).astype(np.int8)
     return psi, m_out, status
 
 
@@ -216,19 +243,19 @@ def _others(wt: np.ndarray) -> np.ndarray:
 
 def _step(wt: np.ndarray, em: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One GD step on columns; returns ``(next, product of next)``; rows leaving the range become NaN."""
-    p = np.prod(wt, axis=0)
+    p = wt.prod(0)
     ap = np.abs(p)
     c = em * (p - y)
     nxt = wt - c * (p / wt)
     fix = ~((ap > 1e-280) & (ap < 1e280))
-    if np.any(fix):
-        fin = fix & np.all(np.isfinite(wt), axis=0)
-        if np.any(fin):
+    if fix.any():
+        fin = fix & np.isfinite(wt).all(0)
+        if fin.any():
             nxt[:, fin] = wt[:, fin] - c[fin] * _others(wt[:, fin])
-    bad = ~np.all(np.isfinite(nxt), axis=0)
-    if np.any(bad):
+    bad = ~np.isfinite(nxt).all(0)
+    if bad.any():
         nxt[:, bad] = np.nan
-    return nxt, np.prod(nxt, axis=0)
+    return nxt, nxt.prod(0)
 
 
 def _tangent(wt: np.ndarray, v: np.ndarray, em: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -339,7 +366,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             psi_prev = np.where(np.isfinite(psi), psi, psi_prev)
             last_psi, last_st = psi, gst
             div = np.isnan(wt[0]) | (np.abs(p) > st["limit"])
-            if np.any(div):
+            if div.any():
                 finish(div, _DIVERGED)
                 p = p[~div]
             if not idx.size or t >= max_steps:
