@@ -151,6 +151,7 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
     accepted = np.zeros(n, dtype=bool)
     idx = None  # columns still iterated (None: all)
     tol = 4 * depth * _EPS
+    first = True
     for _ in range(_MAX_NEWTON):
         # Horner for q and q'; q[0] == 1, so the first round (qd = 0 * m + 1, qv = 1 * m + q[1]) is exact
         qd, qv = q[0], m + q[1]
@@ -162,7 +163,10 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
         r = p - 1.0
         done = np.abs(r) <= tol
         if idx is None:
-            done &= ~accepted
+            if first:
+                first = False
+            else:
+                done &= ~accepted
             np.copyto(p_at, p, where=done)
             np.copyto(dp_at, dp, where=done)
             np.copyto(m_at, m, where=done)
@@ -406,7 +410,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
         sad = (gnorm < 1e-12) & (np.abs(r) > 0.1 * st["ay"])
         if np.any(sad):
             finish(sad, _SADDLE_OUT)
-            p = p[~sad]
+            p, gnorm = p[~sad], gnorm[~sad]
             if not idx.size:
                 break
         if t < length:
@@ -429,7 +433,8 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
         tol = np.where(st["eta"] * psi_prev > 2.0, 1e-6, 1e-9)
         steady = (amp > 1e-6 * st["ay"]) & (np.abs(amp - amp_prev) <= tol * amp)
         amp_prev = amp
-        per = (period > 0) & steady
+        # a near-stationary iterate (a step below the repetition tolerance, e.g. creeping at a saddle) is no orbit
+        per = (period > 0) & steady & (st["eta"] * gnorm > tolw)
         if np.any(per):
             finish(per, _PERIODIC, period=period)
             p = p[~per]

@@ -333,7 +333,7 @@ def classify_group(
                 tol = 1e-6 if er * psi_prev[j] > 2.0 else 1e-9
                 steady = amp > 1e-6 * ay and abs(amp - amp_prev[j]) <= tol * amp
                 amp_prev[j] = amp
-                if found > 0 and steady:
+                if found > 0 and steady and er * gnorm > tolw:
                     _emit(j, rowid, tt, w, psi_prev, mi, mo, _PERIODIC, found, 0, status, period, final, max_inc,
                           mono, steps, reason, weights)  # fmt: skip
                     continue

@@ -20,7 +20,9 @@ each block every undecided row is tested:
   bound, not a fixed tolerance on the loss;
 * **periodic** - in sign-invariant coordinates ``|w_i|`` (GD commutes with
   flipping the signs of two weights) the last ``k`` iterates repeat those ``k``
-  steps earlier to ``1e-9`` relative, for the smallest ``2 <= k <= K``, and
+  steps earlier to ``1e-9`` relative, for the smallest ``2 <= k <= K``, the
+  GD step at the last iterate is longer than that tolerance (a near-stationary
+  iterate, e.g. creeping at a saddle, is no orbit), and
   the oscillation amplitude ``max |r|`` is non-vanishing and steady from one
   block to the next (to ``1e-9``, or ``1e-6`` when the GFS is linearly
   unstable, ``eta m psi > 2``) - which tells a true orbit from the slowly
@@ -28,7 +30,7 @@ each block every undecided row is tested:
 * **saddle** - the gradient vanishes (``< 1e-12``) while ``|r| > |y|/10``;
 * at the end of the budget, from statistics of the second half of the run
   (:func:`scalar_eos._classify.finalize`): **periodic** with a period
-  ``K < k <= 256`` (the last ``3 k`` iterates repeat to ``1e-9``), **chaotic**
+  ``K < k <= 256`` (the last ``3 k`` iterates repeat to ``1e-9``, the step is not negligible), **chaotic**
   (a finite-time Lyapunov exponent, from a tangent vector carried by the
   Jacobian of the GD map, positive by more than 3 standard errors in two
   windows that agree, with decisively exponential growth and bounded iterates;
@@ -36,17 +38,19 @@ each block every undecided row is tested:
   to the budget, a chaotic transient is not excluded), **quasiperiodic**
   (exponent zero within its error, steady range, super-convergent weighted
   Birkhoff averages), **saddle_approach** (``D >= 3``: at the budget GD
-  creeps into the degenerate saddle at the origin - the loss within
-  ``~2e-6`` relative of its critical value ``y^2/2``, approached from above,
-  every ``|w_i|`` shrinking monotonically over the last ~18% of the run, and
-  ``(max_i |w_i|)^-(D-2)`` growing linearly at the rate ``(D-2) eta m |y|`` of
-  the invariant ray ``|w_1| = ... = |w_D|`` within 10%:
+  creeps into a degenerate saddle, where ``k >= 3`` weights vanish - the
+  origin when ``k = D`` - the loss within ``~2e-6`` relative of its critical
+  value ``y^2/2``, approached from above, every ``|w_i|`` shrinking
+  monotonically over the last ~18% of the run, and ``a^-(k-2)`` (``a`` the
+  largest of the ``k`` small ``|w_i|``) growing linearly at the rate
+  ``(k-2) eta m |y| B`` (``B`` the product of the other ``|w_i|``) of the
+  invariant set where the ``k`` share one magnitude, within 10%:
   :func:`scalar_eos._classify.saddle_approach`).  Like ``chaotic`` it
   describes the run *at the budget*, not a limit: GD nearly conserves the
-  differences ``w_i^2 - w_j^2`` there, so the approach lasts until ``|w|^2``
-  reaches their spread, then GD leaves the origin (in tests it came back
-  after a short burst); only a run exactly on the ray (``reason`` says so)
-  converges to the origin.  :func:`outcome_at` states the step, ``|w|`` and
+  differences ``w_i^2 - w_j^2`` there, so the approach lasts until the
+  squares reach their spread, then GD leaves (in tests it came back after a
+  short burst); only a run exactly on the invariant set (``reason`` says so)
+  converges to the saddle.  :func:`outcome_at` states the step, ``|w|`` and
   an estimate of when the approach ends;
 * **undecided** - otherwise; the reason says why (critical slowing down when
   ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle,
@@ -304,15 +308,17 @@ def _reason(res: dict[str, np.ndarray], i: int, status: str, eta: Any, target: A
     if status != "saddle_approach":
         return ""
     w = np.abs(np.asarray(res["weights"][i], dtype=float))
-    steps, depth, a = int(res["steps"][i]), w.size, float(np.max(w))
-    text = f"{reason_text(res['reason'][i])}; at step {steps}: max |w_i| = {a:.3g}"
+    group = _classify.creeping_weights(w)
+    k, steps = int(np.sum(group)), int(res["steps"][i])
+    a, big = float(np.max(w[group])), float(np.prod(w[~group]))
+    text = f"{reason_text(res['reason'][i])}; at step {steps}: {k} weights creeping, their max |w_i| = {a:.3g}"
     spread = a * a - float(np.min(w)) ** 2
-    if spread > 0:
-        rate = (depth - 2) * float(eta) * float(scale) * abs(float(target))
-        end = steps + (spread ** (-(depth - 2) / 2) - a ** (-(depth - 2))) / rate
+    if spread > 0 and k >= 3:
+        rate = (k - 2) * float(eta) * float(scale) * abs(float(target)) * big
+        end = steps + (spread ** (-(k - 2) / 2) - a ** (-(k - 2))) / rate
         text += (
-            f", spread max w_i^2 - min w_i^2 = {spread:.3g}: the approach along the ray lasts until about step"
-            f" {end:.2g} (an estimate from the spread, nearly conserved there)"
+            f", their spread max w_i^2 - min w_i^2 = {spread:.3g}: the approach lasts until about step {end:.2g}"
+            " (an estimate from the spread, nearly conserved there)"
         )
     return text
 

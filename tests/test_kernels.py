@@ -283,14 +283,16 @@ def test_engines_agree_near_the_origin():
             [-0.3, -0.3, -0.3],  # exactly on the ray
             [1e-5, 3e-5, -1.05e-5],  # approaching off the ray
             [1e-6, 1e-6, 1e-6],  # leaving
+            [0.3, 0.31, 0.3],  # on the stable manifold of a strict saddle: near-stationary, no orbit
         ]
     )
-    eta = np.array([1.2, 1.0, 1.0, 1.0])
-    a = run(W, eta, max_steps=3000, engine="numba")
-    b = run(W, eta, max_steps=3000, engine="numpy")
+    eta = np.array([1.2, 1.0, 1.0, 1.0, 1.0])
+    y = np.array([1.0, 1.0, 1.0, 1.0, -0.7])
+    a = run(W, eta, y, max_steps=3000, engine="numba")
+    b = run(W, eta, y, max_steps=3000, engine="numpy")
     for k in (*KEYS, "ext"):
         assert np.array_equal(a[k], b[k], equal_nan=True), k
-    assert a["status"].tolist() == [S.SADDLE_APPROACH, S.SADDLE_APPROACH, S.UNDECIDED, S.UNDECIDED]
-    assert a["reason"].tolist() == [9, 10, 11, 12]
+    assert a["status"].tolist() == [S.SADDLE_APPROACH, S.SADDLE_APPROACH, S.UNDECIDED, S.UNDECIDED, S.SADDLE]
+    assert a["reason"].tolist() == [9, 10, 11, 12, 0]
     # the windows' ranges are the batches' ranges combined
-    assert np.array_equal(a["ext"][:, 1, 0], a["bext"][:, 8:, 0].min(1))
+    assert np.array_equal(a["ext"][:, 1, 0], a["bext"][:, 8:, 0].min(1), equal_nan=True)  # NaN: decided early

@@ -82,7 +82,7 @@ def _ray_map(a: float, eta: float, depth: int, sign: float) -> float:
 @pytest.mark.parametrize(("w0", "eta"), [([-0.3, -0.3, -0.3], 1.0), ([-0.5, 0.5, 0.5, 0.5], 1.0)])
 def test_saddle_approach_exactly_on_the_ray(w0, eta):
     o = se.classify(w0, eta, max_steps=4000)
-    assert o.status == "saddle_approach" and "exactly" in o.reason and "at step 4000" in o.reason
+    assert o.status == "saddle_approach" and "equal in float64" in o.reason and "at step 4000" in o.reason
     # independently: the scalar map on the ray, and its law a^-(D-2) ~ (D-2) eta t
     depth, a = len(w0), 0.3 if len(w0) == 3 else 0.5
     for _ in range(o.steps):
@@ -113,7 +113,27 @@ def test_saddle_approach_from_a_phase_design_start_keeps_approaching():
 
 def test_near_the_origin_but_not_approaching_stays_undecided():
     o = se.classify([1e-6, 1e-6, 1e-6], 1.0, max_steps=4000)  # pi y > 0: GD leaves the origin
-    assert o.status == "undecided" and o.reason.startswith("leaving the degenerate saddle")
+    assert o.status == "undecided" and o.reason.startswith("leaving the saddles")
     o = se.classify([1e-4, 3e-4, -1.05e-4], 1.0, max_steps=4000)  # shrinking, but off the ray
-    assert o.status == "undecided" and "off the invariant ray" in o.reason
+    assert o.status == "undecided" and "off the invariant set" in o.reason
     assert se.classify([1.0, -1.0], 0.1).status == "saddle"  # D = 2: the strict saddle, reached
+
+
+def test_saddle_approach_with_some_weights_fixed():
+    """Three weights creep to 0 while the fourth stays near 2: the degenerate saddle (2, 0, 0, 0)."""
+    eta, steps = 0.3, 4000
+    o = se.classify([2.0, -1e-3, 1e-3, 1e-3], eta, max_steps=steps)
+    assert o.status == "saddle_approach" and "3 weights creeping" in o.reason and "equal in float64" in o.reason
+    a = np.abs(o.final_weights[1:])
+    assert np.all(a == a[0]) and abs(o.final_weights[0] - 2.0) < 1e-6
+    # a^-1 grows at (k - 2) eta |y| B with B = 2 (the fixed weight)
+    assert abs(1 / a[0] - (1e3 + eta * 2.0 * steps)) < 1e-3 * (1e3 + eta * 2.0 * steps)  # O(eta^2) from the flow
+    o = se.classify([2.0, -1e-3, 1.0001e-3, 1e-3], eta, max_steps=steps)  # near the invariant set
+    assert o.status == "saddle_approach" and "lasts until about step" in o.reason
+
+
+def test_a_near_stationary_iterate_is_no_periodic_orbit():
+    """Exactly on the stable manifold of the strict saddle (0, b, 0): GD creeps in; its |w| barely moves."""
+    o = se.classify([0.3, 0.31, 0.3], 0.5, target=-0.7, scale=2.0, max_steps=4000)
+    assert o.status == "saddle" and o.period is None
+    assert abs(o.final_weights[0]) < 1e-9 and o.final_weights[0] == o.final_weights[2]
