@@ -266,16 +266,14 @@ def _tangent(wt: np.ndarray, v: np.ndarray, em: np.ndarray, y: np.ndarray) -> np
     """``(I - em (g g^T + r Hess pi)) v`` per column, in the compiled kernel's order."""
     depth = wt.shape[0]
     r = np.prod(wt, axis=0) - y
-    g = np.empty_like(wt)
-    hv = np.empty_like(wt)
-    for i in range(depth):
-        pr = np.ones(wt.shape[1])
-        dpr = np.zeros(wt.shape[1])
-        for k in range(depth):
-            if k != i:
-                dpr = dpr * wt[k] + pr * v[k]
-                pr = pr * wt[k]
-        g[i], hv[i] = pr, dpr
+    # row i accumulates prod_{k != i} w_k (g) and its derivative along v (hv) over k in order, all rows at once
+    g = np.ones_like(wt)
+    hv = np.zeros_like(wt)
+    for k in range(depth):
+        nh = hv * wt[k] + g * v[k]
+        ng = g * wt[k]
+        nh[k], ng[k] = hv[k], g[k]  # row k skips its own factor
+        hv, g = nh, ng
     gv = g[0] * v[0]
     for i in range(1, depth):
         gv = gv + g[i] * v[i]
