@@ -85,6 +85,8 @@ REASONS = (
     " which GD leaves unless the two smallest |w_i| are equal",
     "leaving the saddles near pi = 0 (pi y > 0 with |pi| <= 1e-6 |y|, every |w_i| growing monotonically): where it"
     " goes next is not decided",
+    "no period <= 256; Lyapunov exponent zero within its error on the balanced line |w_1| = ... = |w_D|, where GD is"
+    " a one-dimensional map without quasi-periodic motion: an orbit not yet settled, or near a bifurcation",
 )
 #: Standard errors by which a Lyapunov estimate must clear 0 (and within which two windows must agree).
 LYAP_SIGMAS = 3.0
@@ -204,7 +206,10 @@ def finalize(
       :data:`BOUNDED_RATIO` of the first's).  This is a statement about the run
       up to the budget: a chaotic transient that escapes later is not excluded;
     * ``quasiperiodic`` - no period ``<= 256``, the exponent of both windows
-      is zero within its error, the oscillation does not vanish, the range of
+      and their pooled estimate are zero within their errors, the iterates are
+      not on the balanced line ``|w_1| = ... = |w_D|`` (GD is a
+      one-dimensional map there, without invariant circles), the
+      oscillation does not vanish, the range of
       every ``|w_i|`` is the same in both windows to :data:`EXTENT_RTOL` of
       its width, and the weighted Birkhoff averages of ``|pi|`` over the two
       halves of the last ``HIST_LEN`` iterates agree to
@@ -287,11 +292,16 @@ def finalize(
         bk = raw["birkhoff"][und]
         with np.errstate(all="ignore"):
             smooth = np.abs(bk[:, 0] - bk[:, 1]) <= BIRKHOFF_RTOL * np.abs(bk[:, 1])
-        quasi = free & ~chaos & zero & steady_ext & smooth & ~near_saddle & osc
+        # the pooled estimate of both windows must be zero too, and an interval map has no invariant circle:
+        # on the balanced line |w_1| = ... = |w_D| (D >= 2) GD is one-dimensional
+        pooled_neg = lam[und] < -LYAP_SIGMAS * err[und]
+        line = (depth >= 2) & np.all(np.abs(wu) == np.abs(wu[:, :1]), axis=1)
+        quasi = free & ~chaos & zero & ~pooled_neg & ~line & steady_ext & smooth & ~near_saddle & osc
         new[quasi] = QUASIPERIODIC
         left = (new == _UNDECIDED) & osc
         why[left & have & zero] = 5
-        why[left & have & ~zero & neg] = 6
+        why[left & have & zero & line] = 13
+        why[left & have & (neg | (zero & pooled_neg))] = 6
         why[left & have & ~zero & ~neg] = 4
         why[left & have & ~pos & ~zero & ~neg] = 5
         why[left & (lp < 0)] = 7

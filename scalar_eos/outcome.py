@@ -36,8 +36,9 @@ each block every undecided row is tested:
   windows that agree, with decisively exponential growth and bounded iterates;
   ``lyapunov`` and ``lyapunov_err`` report it - a statement about the run up
   to the budget, a chaotic transient is not excluded), **quasiperiodic**
-  (exponent zero within its error, steady range, super-convergent weighted
-  Birkhoff averages), **saddle_approach** (``D >= 3``: at the budget GD
+  (exponent zero within its error in both windows and pooled, off the
+  balanced line where GD is one-dimensional, steady range, super-convergent
+  weighted Birkhoff averages), **saddle_approach** (``D >= 3``: at the budget GD
   creeps into a degenerate saddle, where ``k >= 3`` weights vanish - the
   origin when ``k = D`` - the loss within ``~2e-6`` relative of its critical
   value ``y^2/2``, approached from above, every ``|w_i|`` shrinking

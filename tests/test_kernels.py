@@ -147,6 +147,9 @@ def test_finalize_rules():
     assert decide(raw_row(2e-3 + noise / 100)) == (S.UNDECIDED, 4)  # growth ~ polynomial, not decisive
     assert decide(raw_row(noise)) == (S.QUASIPERIODIC, 0)
     assert decide(raw_row(noise, birkhoff=(0.5, 0.5001))) == (S.UNDECIDED, 5)  # averages not super-convergent
+    assert decide(raw_row(noise, weights=(1.2, -1.2, -1.2))) == (S.UNDECIDED, 13)  # balanced: a 1-D map
+    se_window = np.std(noise[:8], ddof=1) / np.sqrt(8)
+    assert decide(raw_row(noise - 2.5 * se_window)) == (S.UNDECIDED, 6)  # each window zero, pooled negative
     assert decide(raw_row(-0.2 + noise)) == (S.UNDECIDED, 6)
     assert decide(raw_row(0.2 + noise, long_period=24)) == (S.PERIODIC, 0)
     assert decide(raw_row(0.2 + noise, long_period=-2)) == (S.UNDECIDED, 7)

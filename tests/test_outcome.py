@@ -137,3 +137,11 @@ def test_a_near_stationary_iterate_is_no_periodic_orbit():
     o = se.classify([0.3, 0.31, 0.3], 0.5, target=-0.7, scale=2.0, max_steps=4000)
     assert o.status == "saddle" and o.period is None
     assert abs(o.final_weights[0]) < 1e-9 and o.final_weights[0] == o.final_weights[2]
+
+
+def test_slow_approach_to_a_long_orbit_is_not_quasiperiodic():
+    """A cell of the default phase grid: at 5000 steps GD still creeps (exponent -3.2e-4) towards a 32-cycle."""
+    w0, eta = [1.5617812917070233, 0.574547228825193, 0.9472682371859096], 0.8770827256750001
+    o = se.classify(w0, eta, max_steps=5000)
+    assert o.status == "undecided" and "negative" in o.reason
+    assert o.lyapunov < 0
