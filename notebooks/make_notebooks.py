@@ -533,11 +533,14 @@ display(Image(bifurcation.plot_bifurcation("bifurcation.png", depth=2)))""",
     (
         "md",
         """## The regimes as claims
-`regime-subcritical` (for `2/psi_min > eta > 2/psi(w0)`: monotone decrease of
-`psi`, convergence with sharpness `<= 2/eta`) and `regime-supercritical`
-(a balanced 2-cycle with the normal-form amplitude) are built-in claims, so
-`check`, `search` and `sweep` work on them.  The subcritical one fails where GD,
-started far above the edge, diverges.""",
+`regime-subcritical` (for `2/psi_min > eta > 2/psi(w0)`, a start above the edge
+with a stable minimiser available, near the minimisers: `0 < pi/y < 2` and
+`eta psi(w0) <= 2 sqrt 2`; monotone decrease of `psi`, convergence with
+sharpness `<= 2/eta`) and `regime-supercritical` (a balanced 2-cycle with the
+normal-form amplitude) are built-in claims, so `check`, `search` and `sweep`
+work on them.  Without the nearness conditions the subcritical picture fails:
+GD started far above the edge diverges (the third start below, `pi/y = 8.8`,
+is outside the hypothesis for that reason).""",
     ),
     (
         "code",
@@ -546,6 +549,27 @@ started far above the edge, diverges.""",
                     ("regime-subcritical", [2.5594969047609393, 3.4496291476586673], 0.48605637434127225)):
     r = claims.evaluate(w, eta, claims=[cid])[0]
     print(cid, w, eta, "hypothesis:", r.hypothesis, "conclusion:", r.conclusion)""",
+    ),
+    (
+        "md",
+        """## GD's limit to any precision, and the next doublings
+In the subcritical regime GD converges linearly, like `mu^t` with
+`mu = 1 - eta S` for the final sharpness `S`.  `orbits.gd_limit` iterates GD
+exactly (fixed-point integers) and extrapolates the limit from the last iterates;
+`regimes.subcritical(..., dps=N)` adds that limit, the float64 result's error
+against it and `psi` along exact GD, which falls to the limit's sharpness.
+`bifurcation.period_doubling` follows a period-`k` orbit in `eta` until a
+multiplier reaches `-1` and polishes the threshold by Newton on the augmented
+system `G^k(w) = w, det(M + I) = 0`; at `D = 2` the 2-cycle doubles at
+`eta = sqrt(5) - 1`.""",
+    ),
+    (
+        "code",
+        """r = regimes.subcritical(["1.147", "0.794"], "0.9482", dps=30)
+print("final sharpness (float64):", r["final_sharpness"], " limit (30 digits):", r["limit"]["sharpness"])
+print("relative error of float64:", f"{r['final_sharpness_error']:.1e}", " psi falls to it:", r["psi_decreases_to_limit"])
+pd = bifurcation.period_doubling(["1.05", "1.05"], "1.1", period=2, dps=20)
+print("2-cycle doubles at eta =", mpmath.nstr(pd["eta"], 20), " sqrt(5) - 1 =", mpmath.nstr(mpmath.sqrt(5) - 1, 20))""",
     ),
     (
         "md",

@@ -37,10 +37,16 @@ from mpmath import mp
 
 from . import fast
 from ._validate import check_dps
-from .errors import InvalidArgument
+from .errors import InvalidArgument, ScalarEOSError
 from .orbits import GUARD, balanced_map, jacobian_product
 
-__all__ = ["amplitude_coefficient", "attractor_values", "period_doubling_threshold", "plot_bifurcation"]
+__all__ = [
+    "amplitude_coefficient",
+    "attractor_values",
+    "period_doubling",
+    "period_doubling_threshold",
+    "plot_bifurcation",
+]
 
 
 def attractor_values(
@@ -219,12 +225,14 @@ def plot_bifurcation(
     starts: Any = None,
     transient: int = 3000,
     keep: int = 64,
+    thresholds: bool = True,
 ) -> str:
     """Bifurcation diagram: ``pi`` on GD's attractor against ``eta`` (matplotlib).
 
     Default: balanced and slightly unbalanced starts near the minimum, ``eta``
-    from ``0.8 eta_c`` to ``1.35 eta_c`` with ``eta_c = 2/psi_min``; the first
-    period doubling ``eta_c`` is marked.
+    from ``0.8 eta_c`` to ``1.33 eta_c`` with ``eta_c = 2/psi_min``; the first
+    period doubling ``eta_c`` is marked, and with ``thresholds`` the doublings
+    of the balanced 2- and 4-cycles (:func:`period_doubling`, 15 digits).
     """
     from ._optional import pyplot
 
@@ -240,6 +248,21 @@ def plot_bifurcation(
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(out["eta"], out["product"], ",", color="k", alpha=0.6)
     ax.axvline(eta_c, color="tab:red", ls="--", lw=1, label=f"eta_c = 2/psi_min = {eta_c:.4g}")
+    if thresholds:
+        lo, hi = float(np.min(etas)), float(np.max(etas))
+        a = abs(target) ** (1 / depth)
+        start = [repr(a * 1.02)] * depth
+        if target < 0:
+            start[0] = "-" + start[0]
+        guess = eta_c * 1.1
+        for k, color in ((2, "tab:blue"), (4, "tab:green")):
+            try:
+                e_k = float(period_doubling(start, repr(guess), period=k, target=target, dps=15)["eta"])
+            except ScalarEOSError:
+                break  # the cascade is not followed further; the marks already drawn are exact
+            if lo <= e_k <= hi:
+                ax.axvline(e_k, color=color, ls=":", lw=1, label=f"period {k} -> {2 * k} at eta = {e_k:.6g}")
+            guess = e_k * 1.01
     ax.set_xlabel("step size eta")
     ax.set_ylabel("product pi on the attractor")
     ax.set_title(f"GD on a depth-{depth} scalar network: period doubling")
@@ -248,3 +271,217 @@ def plot_bifurcation(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def _critical(mults: list[Any]) -> Any:
+    """The multiplier nearest to -1."""
+    return min(mults, key=lambda x: abs(x + 1))
+
+
+def period_doubling(
+    weights: Any,
+    eta: Any,
+    period: int = 2,
+    *,
+    target: Any = 1,
+    scale: Any = 1,
+    dps: int = 30,
+    seed: str = "auto",
+) -> dict[str, Any]:
+    """The step size where a period-``k`` orbit's multiplier crosses ``-1``, along any branch.
+
+    The orbit through (or reached from) ``weights`` at step size ``eta`` is
+    followed in ``eta`` (secant steps on ``mu(eta) + 1`` for the multiplier
+    ``mu`` nearest ``-1``, the orbit re-solved by Newton at each step), then
+    the threshold is polished by Newton on the augmented system
+
+    .. math::
+
+        G^k(w; \\eta) - w = 0, \\qquad \\det\\big(M(w; \\eta) + I\\big) = 0
+
+    in the ``D + 1`` unknowns ``(w, eta)`` (Jacobian by central differences
+    at twice the working precision).  The two estimates must agree.
+
+    For ``period=1`` the branch is the minimiser ``w*`` the orbit search
+    returns (a fixed point for every ``eta``) and the threshold is the root
+    of ``mu(eta) = -1`` with the formula ``eta = 2/psi(w*) = 2/(m |grad pi(w*)|^2)``
+    next to it.  For a balanced orbit the one-dimensional map's own threshold
+    (root of ``(f^k)'(a_0) = -1`` along its ``k``-cycle) is reported too, and
+    equals the result when the critical multiplier is the balanced one.
+
+    Parameters
+    ----------
+    weights : sequence of reals
+        A point on or near the orbit, or a start GD runs from (as :func:`scalar_eos.orbits.find_orbit`).
+    eta : real, positive
+        A step size where the period-``k`` orbit exists (on the branch to follow).
+    period : int
+    target, scale : real
+    dps : int
+        Digits of the threshold.
+    seed : str
+        As :func:`scalar_eos.orbits.find_orbit`.
+
+    Returns
+    -------
+    dict
+        ``eta`` (mpf), ``period``, ``points`` (the orbit at the threshold), ``multipliers``,
+        ``critical_multiplier`` (``-1`` to the digits computed), ``secant_eta``
+        (the continuation's estimate), ``difference`` (between the two), ``formula``
+        (``2/psi(w*)`` for ``period=1``, the one-dimensional threshold for a balanced
+        orbit, else None) and ``formula_difference``.
+
+    Examples
+    --------
+    >>> r = period_doubling(["1.05", "1.05"], "1.1", period=2, dps=20)
+    >>> mp.nstr(r["eta"], 15), mp.nstr(r["formula"], 15)   # D = 2: sqrt(5) - 1
+    ('1.23606797749979', '1.23606797749979')
+    """
+    from ._exact import to_mpf
+    from ._validate import check_eta
+    from .errors import PrecisionError
+    from .orbits import find_orbit, floquet_multipliers, gd_map
+
+    dps = check_dps(dps) or 15
+    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+        raise InvalidArgument(f"period must be a positive integer, got period={period!r}")
+    orb = find_orbit(weights, eta, period, target=target, scale=scale, dps=dps + 10, seed=seed)
+    k = period
+    work = dps + 10 + GUARD
+    with mp.workdps(work):
+        y, m = orb.target, orb.scale
+        if k == 1:
+            w_star = [+x for x in orb.points[0]]
+            r = period_doubling_threshold(fixed_point=w_star, target=target, scale=scale, dps=dps + 10)
+            return {
+                "eta": r["eta"],
+                "period": 1,
+                "points": [w_star],
+                "multipliers": floquet_multipliers([w_star], r["eta"], y, m),
+                "critical_multiplier": r["multiplier_at_root"],
+                "secant_eta": r["eta"],
+                "difference": mp.zero,
+                "formula": r["formula"],
+                "formula_difference": r["difference"],
+            }
+
+        def orbit_at(e: Any, w: list[Any]) -> Any:
+            return find_orbit(w, e, k, target=target, scale=scale, dps=dps + 10, seed="start")
+
+        def g(o: Any) -> Any:
+            return mp.re(_critical(o.multipliers)) + 1
+
+        e0, o0 = to_mpf(check_eta(eta)), orb
+        g0 = g(o0)
+        e1, o1, g1 = _follow(orbit_at, g, e0, o0, e0 * mp.mpf("1e-3") * (1 if g0 < 0 else -1))
+        for _ in range(200):
+            if abs(g1) <= mp.mpf(10) ** (-(dps // 2)):
+                break
+            slope = (g1 - g0) / (e1 - e0)
+            if slope == 0:
+                raise PrecisionError(f"period doubling: the multiplier does not move with eta near eta={e1}")
+            step = -g1 / slope
+            step = max(min(step, e1 * mp.mpf("0.02")), -e1 * mp.mpf("0.02"))
+            e0, o0, g0 = e1, o1, g1
+            e1, o1, g1 = _follow(orbit_at, g, e0, o0, step)
+        else:
+            raise PrecisionError(f"period doubling: the continuation did not reach mu = -1 (last mu + 1 = {g1})")
+        secant = e1
+        d = len(o1.points[0])
+
+        def augmented(x: list[Any]) -> list[Any]:
+            w, e = x[:d], x[d]
+            z = w
+            pts = []
+            for _ in range(k):
+                pts.append(z)
+                z = gd_map(z, e, y, m)
+            mono = jacobian_product(pts, e, y, m) + mp.eye(d)
+            return [a - b for a, b in zip(z, w, strict=True)] + [mp.det(mono)]
+
+        x = [*o1.points[0], e1]
+        tol = mp.mpf(10) ** (-dps - 5)
+        for _ in range(40):
+            with mp.workdps(2 * work):
+                fx = augmented(x)
+                h = mp.mpf(10) ** (-work)
+                jac = mp.matrix(d + 1, d + 1)
+                for j in range(d + 1):
+                    up, dn = list(x), list(x)
+                    up[j] += h
+                    dn[j] -= h
+                    fu, fd = augmented(up), augmented(dn)
+                    for i in range(d + 1):
+                        jac[i, j] = (fu[i] - fd[i]) / (2 * h)
+                dx = mp.lu_solve(jac, mp.matrix([-v for v in fx]))
+                x = [a + dx[i] for i, a in enumerate(x)]
+            if max(abs(dx[i]) for i in range(d + 1)) <= tol * (1 + max(abs(v) for v in x)):
+                break
+        else:
+            raise PrecisionError("period doubling: Newton on the augmented system did not converge")
+        e_c = x[d]
+        pts = [x[:d]]
+        for _ in range(k - 1):
+            pts.append(gd_map(pts[-1], e_c, y, m))
+        mults = floquet_multipliers(pts, e_c, y, m)
+        crit = _critical(mults)
+        if abs(crit + 1) > mp.mpf(10) ** (-dps) or abs(e_c - secant) > mp.mpf(10) ** (-(dps // 2) + 2) * e_c:
+            raise PrecisionError(
+                f"period doubling: augmented Newton gave eta={mp.nstr(e_c, 12)} with multiplier "
+                f"{mp.nstr(crit, 12)}, continuation {mp.nstr(secant, 12)}"
+            )
+        formula = None
+        a = [abs(v) for v in pts[0]]
+        if max(a) - min(a) <= mp.mpf(10) ** (-dps) * max(a):
+            formula = _balanced_threshold(a[0], e_c, d, k, abs(y), m)
+        return {
+            "eta": e_c,
+            "period": k,
+            "points": pts,
+            "multipliers": mults,
+            "critical_multiplier": crit,
+            "secant_eta": secant,
+            "difference": abs(e_c - secant),
+            "formula": formula,
+            "formula_difference": None if formula is None else abs(formula - e_c),
+        }
+
+
+def _follow(orbit_at: Any, g: Any, e0: Any, o0: Any, step: Any) -> tuple[Any, Any, Any]:
+    """One continuation step in eta from the orbit ``o0``, halved until Newton stays on the branch."""
+    from .errors import PrecisionError, ScalarEOSError
+
+    w0 = o0.points
+    size = 1 + max(abs(x) for p in w0 for x in p)
+    for _ in range(30):
+        try:
+            o1 = orbit_at(e0 + step, w0[0])
+        except ScalarEOSError:
+            step /= 2
+            continue
+        # the new orbit must be the continuation of the old one: same points up to a small move
+        jump = max(abs(a - b) for a, b in zip(o1.points[0], w0[0], strict=True))
+        if jump <= mp.mpf("0.05") * size:
+            return e0 + step, o1, g(o1)
+        step /= 2
+    raise PrecisionError(f"period doubling: the branch cannot be followed past eta={mp.nstr(e0, 12)} (a fold?)")
+
+
+def _balanced_threshold(a0: Any, eta: Any, depth: int, k: int, y: Any, m: Any) -> Any:
+    """Root in ``eta`` of ``(f^k)'(a_0) = -1`` along the ``k``-cycle ``a_0`` of the one-dimensional map."""
+
+    def f(a: Any, e: Any) -> Any:
+        return balanced_map(a, e, depth, y, m)
+
+    def fp(a: Any, e: Any) -> Any:
+        return 1 - e * m * (2 * depth - 1) * a ** (2 * depth - 2) + e * m * y * (depth - 1) * a ** (depth - 2)
+
+    def system(a: Any, e: Any) -> list[Any]:
+        z, der = a, mp.one
+        for _ in range(k):
+            der *= fp(z, e)
+            z = f(z, e)
+        return [z - a, der + 1]
+
+    _, e = mp.findroot(system, (a0, eta), tol=mp.mpf(10) ** (-2 * mp.dps + 10), verify=False)
+    return e

@@ -17,6 +17,7 @@ numbers behind it; they are the conclusions of the regime claims.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -27,15 +28,23 @@ from mpmath import mp
 from . import fast
 from .bifurcation import amplitude_coefficient
 from .errors import InvalidArgument
-from .orbits import find_orbit
+from .gfs import psi as gfs_psi
+from .orbits import find_orbit, gd_limit, gd_map
 
 __all__ = ["subcritical", "supercritical"]
 
 
 def subcritical(
-    w0: Any, eta: float, *, target: float = 1.0, steps: int = 3000, ltol: float = 1e-24, rtol: float = 1e-9
+    w0: Any,
+    eta: Any,
+    *,
+    target: Any = 1.0,
+    steps: int = 3000,
+    ltol: float = 1e-24,
+    rtol: float = 1e-9,
+    dps: int | None = None,
 ) -> dict[str, Any]:
-    """Check the subcritical regime from ``w0`` with float64 GD.
+    """Check the subcritical regime from ``w0`` with float64 GD (and, with ``dps``, exact GD).
 
     Returns
     -------
@@ -45,7 +54,13 @@ def subcritical(
         ``converged`` (final loss ``<= ltol y^2``), ``final_sharpness``,
         ``final_psi``, ``below_edge`` (``eta S_final <= 2``), ``psi_matches``
         (``|psi - S| <= rtol S`` at the end) and ``holds`` (all of them;
-        None when not in the regime).
+        None when not in the regime).  With ``dps`` and a converged run, also
+        ``limit`` (:meth:`scalar_eos.orbits.GDLimit.as_dict`: GD's limit and
+        its sharpness to ``dps`` digits, from exact GD), ``final_sharpness_error``
+        (relative error of the float64 ``final_sharpness`` against it),
+        ``psi_trace`` (``[t, psi(w_t)]`` as decimal strings for exact GD at
+        ``t = 0, 1, 2, 4, ...``) and ``psi_decreases_to_limit`` (that trace
+        non-increasing and every value ``>=`` the limit's sharpness).
 
     Examples
     --------
@@ -53,9 +68,11 @@ def subcritical(
     >>> r["in_regime"], r["holds"]
     (True, True)
     """
-    w = np.asarray(w0, dtype=float).reshape(1, -1)
+    w = np.asarray([float(x) for x in w0], dtype=float).reshape(1, -1)
     if not np.all(np.isfinite(w)) or w.size == 0:
         raise InvalidArgument("w0 must be a non-empty finite sequence")
+    eta_exact, target_exact = eta, target
+    eta, target = float(eta), float(target)
     if not (math.isfinite(eta) and eta > 0):
         raise InvalidArgument(f"eta must be positive and finite, got eta={eta!r}")
     d = w.shape[1]
@@ -84,7 +101,37 @@ def subcritical(
     }
     ok = monotone and converged and res["below_edge"] and res["psi_matches"] and not res["flattest"]
     res["holds"] = bool(ok) if in_regime else None
+    if dps is not None and converged:
+        res.update(_exact_limit(list(w0), eta_exact, target_exact, dps, s_final, steps))
     return res
+
+
+def _exact_limit(w0: list[Any], eta: Any, target: Any, dps: int, s_final: float, steps: int) -> dict[str, Any]:
+    """GD's limit to ``dps`` digits and the GFS sharpness along exact GD at ``t = 0, 1, 2, 4, ...``."""
+    from ._exact import as_fraction, to_mpf
+
+    lim = gd_limit(w0, eta, target=target, dps=dps, max_steps=max(steps, 2_000_000))
+    trace = []
+    with mp.workdps(dps + 20):
+        e, y = to_mpf(as_fraction(eta, "eta")), to_mpf(as_fraction(target, "target"))
+        w = [to_mpf(as_fraction(x, "weight")) for x in w0]
+        t, nxt = 0, 0
+        while t <= steps:
+            if t == nxt:
+                trace.append((t, gfs_psi(w, target=target, dps=dps + 10)))
+                nxt = max(1, 2 * t)
+            w = gd_map(w, e, y)
+            t += 1
+        values = [p for _, p in trace]
+        tol = mp.mpf(10) ** (-dps) * lim.sharpness
+        decreasing = all(b <= a + tol for a, b in itertools.pairwise(values))
+        above = all(p >= lim.sharpness - tol for p in values)
+        return {
+            "limit": lim.as_dict(),
+            "final_sharpness_error": float(abs(mp.mpf(s_final) - lim.sharpness) / lim.sharpness),
+            "psi_trace": [[t, mpmath.nstr(p, dps, strip_zeros=False)] for t, p in trace],
+            "psi_decreases_to_limit": bool(decreasing and above),
+        }
 
 
 def supercritical(depth: int, *, target: Any = 1, mus: Any = (1e-2, 3e-3, 1e-3, 3e-4), dps: int = 30) -> dict[str, Any]:

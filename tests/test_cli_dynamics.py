@@ -17,6 +17,28 @@ def test_orbit_json(capsys):
     assert d["points"][0][0].startswith("1.11606297145230459776765894009")  # 30 digits, eta = 1.1 exactly
 
 
+def test_orbit_keeps_its_json_contract_and_says_which_orbit(capsys):
+    assert (
+        main(["orbit", "--weights=1.146497,1.146497", "--eta", "1.26", "--period", "2", "--dps", "20", "--json"]) == 0
+    )
+    d = json.loads(capsys.readouterr().out)
+    assert {"period", "points", "multipliers", "stable", "seed", "seed_note", "neutral"} <= set(d)
+    assert d["seed"] == "start" and d["stable"] is False and d["distance_to_start"] < 1e-5
+
+
+def test_orbit_newton_failure_exit_1(capsys):
+    # a fixed point asked for period 2 with Newton from itself: only the fixed point is there
+    assert main(["orbit", "--weights=1,1", "--eta", "1.1", "--period", "2", "--seed", "start"]) == 1
+    assert "no verified orbit" in capsys.readouterr().err
+
+
+def test_run_reports_gds_limit_in_high_precision(capsys):
+    assert main(["run", "--weights=0.6,2.0,0.9", "--eta", "0.45", "--steps", "2", "--dps", "30", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["limit"]["status"] == "ok" and d["limit"]["sharpness"].startswith("4.34612879096120545105366803523")
+    assert abs(d["outcome"]["final_sharpness"] / float(d["limit"]["sharpness"]) - 1) < 1e-12
+
+
 def test_orbit_bad_input_exit_2(capsys):
     assert main(["orbit", "--weights=1,nan", "--eta", "1"]) == 2
     assert "error" in capsys.readouterr().err

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         tr = gd(c["weights"], c["eta"], steps, target=c["target"], scale=c["scale"], dps=dps)
         w = [float(x) for x in c["weights"]]
         outcome = classify(w, float(c["eta"]), target=float(c["target"]), scale=float(c["scale"]), max_steps=budget)
+        limit = None if args.csv else _limit(c, outcome, dps, budget)
     records = [{k: (v if k == "t" else json_number(v, dps)) for k, v in r.items()} for r in tr.records()]
     if args.csv:
         try:
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             "stopped": tr.stopped,
             "trajectory": records,
             "outcome": outcome.as_dict(),
+            "limit": limit,
         }
         print(json.dumps(doc, indent=2))
         return 0
@@ -76,7 +78,34 @@ def run(args: argparse.Namespace) -> int:
     if tr.stopped:
         print(f"note: the trajectory {tr.stopped}".replace("pass dps=N", "pass --dps N (e.g. --dps 30)"))
     print(outcome.format_text(float(c["eta"])))
+    if limit is not None and limit["status"] == "ok":
+        print(
+            f"GD's limit to {limit['dps']} digits (exact GD, extrapolated): sharpness {limit['sharpness']}, "
+            f"eta * sharpness = {limit['eta_sharpness']}, {limit['steps']} steps"
+        )
+    elif limit is not None:
+        print(f"GD's limit in high precision: not computed ({limit['reason']})")
     return 0
+
+
+def _limit(c: dict[str, Any], outcome: Any, dps: int | None, budget: int) -> dict[str, Any] | None:
+    """GD's limit to ``dps`` digits (20 without ``--dps``) when the outcome is convergence, else None."""
+    from mpmath import mp
+
+    from ..orbits import gd_limit
+
+    if outcome.status != "converged":
+        return None
+    digits = dps or 20
+    try:
+        lim = gd_limit(c["weights"], c["eta"], target=c["target"], scale=c["scale"], dps=digits, max_steps=budget)
+    except ScalarEOSError as exc:
+        return {"status": "failed", "reason": str(exc)}
+    doc = {"status": "ok", **lim.as_dict()}
+    with mp.workdps(digits + 10):
+        eta = mp.mpf(c["eta"])
+        doc["eta_sharpness"] = mp.nstr(eta * lim.sharpness, digits, strip_zeros=False)
+    return doc
 
 
 def format_table(tr: Any, *, every: int, dps: int | None) -> str:

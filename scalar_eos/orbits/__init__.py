@@ -42,16 +42,20 @@ import numpy as np
 from mpmath import mp
 
 from .._validate import check_dps
-from ..errors import InvalidArgument, PrecisionError
-from ._maps import GUARD, balanced_map, gd_map, jacobian_product
+from ..errors import InvalidArgument, PrecisionError, ScalarEOSError
+from ._limit import GDLimit, gd_limit
+from ._maps import GUARD, balanced_map, floquet_multipliers, gd_map, jacobian_product
 from ._orbit import Orbit, balanced_orbit, detect_cycle, is_balanced
 
 __all__ = [
+    "GDLimit",
     "Orbit",
     "balanced_map",
     "balanced_orbit",
     "detect_cycle",
     "find_orbit",
+    "floquet_multipliers",
+    "gd_limit",
     "gd_map",
     "jacobian_product",
 ]
@@ -99,7 +103,13 @@ def _newton(w: list[Any], k: int, eta: Any, y: Any, m: Any, dps: int) -> tuple[l
         raise PrecisionError(f"period-{k} orbit: Newton did not converge (last step {mpmath.nstr(size, 3)})")
     pts = _iterate(w, k, eta, y, m)
     jm = jacobian_product(pts[:-1], eta, y, m) - mp.eye(d)
-    inv = mp.inverse(jm)
+    try:
+        inv = mp.inverse(jm)
+    except ZeroDivisionError:
+        raise PrecisionError(
+            f"period-{k} orbit: Newton ended where M - I is singular (a fixed point of a smaller period, or a "
+            "manifold of orbits)"
+        ) from None
     inv_norm = max(mp.fsum(abs(inv[i, j]) for j in range(d)) for i in range(d))
     return w, inv_norm
 
@@ -182,11 +192,9 @@ def find_orbit(
     >>> orb.as_dict()["points"][0]
     ['1.1160629714523046301', '1.1160629714523046301']
     """
-    from .._exact import as_fraction, to_mpf
     from .._validate import check_eta, check_scale, check_target, check_weights
 
     out_dps = check_dps(dps)
-    work = (out_dps or 15) + GUARD
     wq = check_weights(weights)
     eq, yq, mq = check_eta(eta), check_target(target), check_scale(scale)
     if period is not None and (isinstance(period, bool) or not isinstance(period, int) or period < 1):
@@ -195,44 +203,108 @@ def find_orbit(
         raise InvalidArgument(f"seed must be 'auto', 'gd', 'start' or 'balanced', got seed={seed!r}")
     w_f = np.array([float(x) for x in wq])
     e_f, y_f, m_f = float(eq), float(yq), float(mq)
-    cycle = None
-    if seed in ("auto", "gd") or period is None:
+    if period is None or seed in ("gd", "auto"):
         cycle = detect_cycle(w_f, e_f, target=y_f, scale=m_f, steps=steps, max_period=max_period)
+    else:
+        cycle = None
     if period is None:
         if cycle is None:
             raise InvalidArgument(
                 f"GD from {w_f.tolist()} with eta={e_f} settles on no cycle of period <= {max_period} within "
-                f"{steps} steps (divergent, chaotic or slow); pass period= and a start near the orbit"
+                f"{steps} steps (divergent, chaotic, slow, or heading to a saddle); pass period= and a start near "
+                "the orbit"
             )
         period = cycle[0]
     k = period
-    mode = seed
-    if seed == "auto":
-        if cycle is not None and cycle[0] == k:
-            mode = "gd"
-        elif is_balanced(w_f, y_f):
-            mode = "balanced"
-        else:
-            mode = "start"
-    if mode == "gd" and (cycle is None or cycle[0] != k):
+    if seed == "gd" and (cycle is None or cycle[0] != k):
         got = "no cycle" if cycle is None else f"a period-{cycle[0]} cycle"
         raise InvalidArgument(f"GD from the start settles on {got}, not period {k}; use seed='start' or 'balanced'")
-    if mode == "balanced" and not is_balanced(w_f, y_f):
+    if seed == "balanced" and not is_balanced(w_f, y_f):
         raise InvalidArgument("seed='balanced' needs balanced weights (equal |w_i|, sign of pi equal to sign of y)")
+    if seed == "auto":
+        modes = ["start"] if _nearly_periodic(wq, eq, yq, mq, k) else []
+        if (cycle is not None and cycle[0] == k) or (k == 1 and not modes):
+            modes.append("gd")  # for period 1: GD's limit, extrapolated even where float64 GD is too slow
+        if is_balanced(w_f, y_f):
+            modes.append("balanced")
+        if "start" not in modes:
+            modes.append("start")
+    else:
+        modes = [seed]
+    failures = []
+    for n, mode in enumerate(modes):
+        try:  # a start tried first because it is nearly periodic must give an orbit near it
+            orb = _solve(mode, wq, eq, yq, mq, k, cycle, out_dps, near=n < len(modes) - 1 and mode == "start")
+        except PrecisionError as exc:
+            if len(modes) == 1:
+                raise
+            failures.append(f"{mode}: {exc}")
+            continue
+        return orb
+    raise PrecisionError(f"period-{k} orbit not found from any seed ({'; '.join(failures)})")
 
+
+SEED_NOTES = {
+    "start": "Newton from the given weights (an orbit through or near them)",
+    "gd": "the cycle GD from the given weights settles on",
+    "balanced": "the balanced orbit of the one-dimensional map a -> a - eta m (a^D - |y|) a^(D-1) near |w_1|",
+}
+
+
+def _nearly_periodic(wq: list[Any], eq: Any, yq: Any, mq: Any, k: int) -> bool:
+    """True if ``|G^k(w) - w| <= 1e-2 (1 + |w|)``: the user gave (nearly) a point of a period-``k`` orbit."""
+    from .._exact import to_mpf
+
+    with mp.workdps(30):
+        w = [to_mpf(x) for x in wq]
+        e, y, m = to_mpf(eq), to_mpf(yq), to_mpf(mq)
+        if k == 1:
+            g = [mp.fprod(w[j] for j in range(len(w)) if j != i) for i in range(len(w))]
+            return bool(abs(mp.fprod(w) - y) * mp.sqrt(mp.fsum(x * x for x in g)) <= 1e-2 * abs(y))
+        z = _iterate(w, k, e, y, m)[-1]
+        if not all(mp.isfinite(x) for x in z):
+            return False
+        return bool(_norm([a - b for a, b in zip(z, w, strict=True)]) <= 1e-2 * (1 + _norm(w)))
+
+
+def _solve(
+    mode: str, wq: list[Any], eq: Any, yq: Any, mq: Any, k: int, cycle: Any, out_dps: int | None, *, near: bool
+) -> Orbit:
+    from .._exact import to_mpf
+
+    work = (out_dps or 15) + GUARD
     with mp.workdps(work):
         e, y, m = to_mpf(eq), to_mpf(yq), to_mpf(mq)
-        if mode == "gd":
+        start = [to_mpf(x) for x in wq]
+        d = len(start)
+        note = SEED_NOTES[mode]
+        limit_found = False
+        if mode == "gd" and k == 1:
+            try:  # GD's own limit to the requested digits, not the float64 one projected
+                lim = gd_limit(wq, eq, target=yq, scale=mq, dps=work - GUARD + 4, max_steps=200_000)
+                w = [mp.mpf(x) for x in lim.weights]
+                limit_found = True
+                note = (
+                    "the minimiser GD from the given weights converges to (its limit, extrapolated in high precision)"
+                )
+            except ScalarEOSError as exc:
+                if cycle is None or cycle[0] != 1:
+                    raise PrecisionError(f"period 1: GD's limit could not be computed ({exc})") from None
+                w = [mp.mpf(float(x)) for x in cycle[1]]
+                note = "the minimiser nearest GD's float64 limit (GD converges too slowly to extrapolate its limit)"
+        elif mode == "gd":
             w = [mp.mpf(float(x)) for x in cycle[1]]
         elif mode == "balanced":
-            signs = [1 if x > 0 else -1 for x in w_f]
-            a = balanced_orbit(abs(to_mpf(wq[0])), e, len(wq), k, target=y, scale=m, dps=work - GUARD)[0]
+            signs = [1 if x > 0 else -1 for x in wq]
+            a = balanced_orbit(abs(start[0]), e, d, k, target=y, scale=m, dps=work - GUARD)[0]
             w = [s * a for s in signs]
         else:
-            w = [to_mpf(as_fraction(x, "weight")) for x in wq]
-        d = len(w)
+            w = list(start)
         if k == 1:
-            w = _project_minimum(w, y, work - GUARD)
+            if not limit_found:
+                w = _project_minimum(w, y, work - GUARD)
+                if mode != "gd":
+                    note = "the minimiser reached from the given weights by minimum-norm Newton steps on pi = y"
             g = [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)]
             error_bound = abs(mp.fprod(w) - y) / mp.sqrt(mp.fsum(x * x for x in g))
             isolated = False
@@ -260,28 +332,21 @@ def find_orbit(
                 f"exceed {mpmath.nstr(limit, 3)}"
             )
         points = _canonical(pts[:-1])
-        mats = jacobian_product(points, e, y, m)
-        if k == 1:  # I - eta H is symmetric
-            ev = mp.eigsy(mats, eigvals_only=True)
-            ev = [ev[i] for i in range(d)]
-        else:
-            try:
-                ev = mp.eig(mats, left=False, right=False)
-            except RuntimeError as exc:
-                raise PrecisionError(f"period-{k} orbit: eigenvalues of the monodromy matrix failed: {exc}") from None
-        tiny = mp.mpf(10) ** (-(work - GUARD // 2))
-        mult = [x.real if abs(x.imag) <= tiny * (1 + abs(x)) else x for x in (mp.mpc(v) for v in ev)]
-        mult.sort(key=lambda x: (-abs(x), -mp.re(x)))
-        if k == 1:
+        distance = min(_norm([a - b for a, b in zip(p, start, strict=True)]) for p in points)
+        if near and distance > mp.mpf("1e-2") * (1 + _norm(start)):
+            raise PrecisionError(f"Newton from the start went to an orbit at distance {mpmath.nstr(distance, 3)}")
+        mult = floquet_multipliers(points, e, y, m)
+        if k == 1:  # the D - 1 multipliers 1 along the manifold of minimisers are left out
             psi = m * mp.fsum(x * x for x in [mp.fprod(w[j] for j in range(d) if j != i) for i in range(d)])
-            stable = abs(1 - e * psi) < 1
+            decisive = abs(1 - e * psi)
         else:
-            stable = max(abs(x) for x in mult) < 1
+            decisive = max(abs(x) for x in mult)
+        neutral = abs(decisive - 1) <= mp.mpf(10) ** (-(out_dps or 15) + 3)
         return Orbit(
             period=k,
             points=points,
             multipliers=mult,
-            stable=bool(stable),
+            stable=bool(decisive < 1 and not neutral),
             residual=residual,
             error_bound=error_bound,
             isolated=isolated,
@@ -289,4 +354,8 @@ def find_orbit(
             target=y,
             scale=m,
             dps=out_dps,
+            seed=mode,
+            seed_note=note,
+            distance_to_start=distance,
+            neutral=bool(neutral),
         )

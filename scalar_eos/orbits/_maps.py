@@ -64,3 +64,58 @@ def balanced_map(a: Any, eta: Any, depth: int, target: Any = 1, scale: Any = 1) 
     1.4
     """
     return a - eta * scale * (a**depth - abs(target)) * a ** (depth - 1)
+
+
+def _charpoly(a: Any) -> list[Any]:
+    """Coefficients ``[1, c_1, ..., c_n]`` of ``det(x I - A)`` (Faddeev-LeVerrier)."""
+    n = a.rows
+    coeffs = [mp.one]
+    mk = mp.zeros(n, n)
+    for k in range(1, n + 1):
+        mk = a * mk
+        for i in range(n):
+            mk[i, i] += coeffs[-1]
+        am = a * mk
+        coeffs.append(-mp.fsum(am[i, i] for i in range(n)) / k)
+    return coeffs
+
+
+def floquet_multipliers(points: list[list[Any]], eta: Any, target: Any = 1, scale: Any = 1) -> list[Any]:
+    """Eigenvalues of the monodromy matrix of the orbit ``points``, by decreasing modulus.
+
+    The product of the Jacobians is symmetric when they commute (every fixed
+    point, every balanced orbit): then the symmetric eigensolver is used; else
+    the QR algorithm, retried with more digits, and as a last resort the roots
+    of the characteristic polynomial.  Multipliers whose imaginary part is at
+    rounding level are returned as reals.
+
+    Examples
+    --------
+    >>> [float(x) for x in floquet_multipliers([[mpmath.mpf(1)] * 5], mpmath.mpf("0.3"))]
+    [1.0, 1.0, 1.0, 1.0, -0.5]
+    """
+    m = jacobian_product(points, eta, target, scale)
+    n = m.rows
+    norm = max(abs(m[i, j]) for i in range(n) for j in range(n))
+    asym = max(abs(m[i, j] - m[j, i]) for i in range(n) for j in range(n))
+    tiny = mp.mpf(10) ** (-mp.dps + GUARD // 2)
+    ev: list[Any] | None = None
+    if asym <= tiny * (1 + norm):
+        sym = (m + m.T) / 2
+        vals = mp.eigsy(sym, eigvals_only=True)
+        ev = [vals[i] for i in range(n)]
+    else:
+        for extra in (0, mp.dps, 3 * mp.dps):
+            try:
+                with mp.extradps(extra):
+                    vals = mp.eig(m, left=False, right=False)
+                ev = [+v for v in vals]
+                break
+            except RuntimeError:
+                continue
+        if ev is None:
+            with mp.extradps(2 * mp.dps):
+                ev = [+v for v in mp.polyroots(_charpoly(m), maxsteps=400, extraprec=4 * mp.prec)]
+    mult = [x.real if abs(x.imag) <= tiny * (1 + abs(x)) else x for x in (mp.mpc(v) for v in ev)]
+    mult.sort(key=lambda x: (-abs(x), -mp.re(x)))
+    return mult

@@ -42,8 +42,11 @@ class Orbit:
     multipliers : list of mpf or mpc
         Floquet multipliers, by decreasing modulus.
     stable : bool
-        ``max |mu| < 1`` (for period 1 the multipliers equal to 1 along the
-        manifold of minimisers are excluded: stable iff ``|1 - eta m psi| < 1``).
+        ``max |mu| < 1`` (for period 1 the ``D - 1`` multipliers equal to 1
+        along the manifold of minimisers are left out: stable iff
+        ``|1 - eta m psi| < 1``, i.e. the manifold attracts in its normal
+        direction).  False when the deciding modulus equals 1 to the digits
+        computed (see ``neutral``).
     residual : mpf
         ``max_i |G^k(w_0)_i - w_{0,i}|`` at the working precision.
     error_bound : mpf
@@ -52,6 +55,17 @@ class Orbit:
         False for period 1 (a manifold of fixed points).
     eta, target, scale : mpf
     dps : int or None
+    seed : str
+        Which orbit this is: ``"start"`` (Newton from the given weights),
+        ``"gd"`` (the cycle GD settles on; for period 1 GD's limit),
+        ``"balanced"`` (the balanced orbit near ``|w_1|``).
+    seed_note : str
+        The same in words.
+    distance_to_start : mpf
+        ``min_j max_i |w_{j,i} - start_i|``.
+    neutral : bool
+        The deciding modulus is 1 to ``dps - 3`` digits: linear stability is
+        undecided (``stable`` is then False).
     """
 
     period: int
@@ -65,6 +79,10 @@ class Orbit:
     target: Any
     scale: Any
     dps: int | None
+    seed: str = "start"
+    seed_note: str = ""
+    distance_to_start: Any = None
+    neutral: bool = False
 
     @property
     def amplitude(self) -> Any:
@@ -94,6 +112,10 @@ class Orbit:
             "target": _fmt(self.target, d),
             "scale": _fmt(self.scale, d),
             "dps": d,
+            "seed": self.seed,
+            "seed_note": self.seed_note,
+            "distance_to_start": None if self.distance_to_start is None else float(self.distance_to_start),
+            "neutral": self.neutral,
         }
 
 
@@ -165,15 +187,17 @@ def balanced_orbit(
         e, y, m = mp.mpf(eta), mp.mpf(target), mp.mpf(scale)
         a = mp.mpf(a0)
         f = lambda x: balanced_map(x, e, depth, y, m)  # noqa: E731
-        seq = [a]
-        for _ in range(4000):
-            seq.append(f(seq[-1]))
-            if not mp.isfinite(seq[-1]) or abs(seq[-1]) > 1e100:
-                seq = [a]
-                break
-        seeds = [a]
-        if len(seq) > 2 * period:
-            seeds = [*seq[-period:], a]
+        seeds = []
+        # the 1-D map from a0, then from just above the minimiser |y|^(1/D): an attracting cycle of the period
+        for x0 in (a, abs(y) ** (mp.mpf(1) / depth) * (1 + mp.mpf(10) ** -3)):
+            seq = [x0]
+            for _ in range(4000):
+                seq.append(f(seq[-1]))
+                if not mp.isfinite(seq[-1]) or abs(seq[-1]) > 1e100:
+                    break
+            else:
+                seeds.extend(seq[-period:])
+        seeds.append(a)
 
         def power(x: Any, n: int) -> Any:
             for _ in range(n):
