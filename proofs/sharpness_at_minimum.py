@@ -23,6 +23,18 @@ def _sum(e):
 
 def run() -> dict:
     log: list = []
+    _rank_one_hessian(log)
+    _am_gm(log)
+    _no_stable_minimiser(log)
+    return {
+        "verdict": "PROVED",
+        "details": "rank-one Hessian and AM-GM by exact identities for every D (SymPy)",
+        "steps": log,
+    }
+
+
+def _rank_one_hessian(log: list) -> None:
+    """Hess L = grad pi grad pi^T at a minimiser, whose only non-zero eigenvalue is |grad pi|^2."""
     # Hessian entries for every D: R = product of the D - 2 weights other than w_i, w_j
     wi, wj, R, y = sp.symbols("w_i w_j R y", real=True)
     L = (wi * wj * R - y) ** 2 / 2
@@ -71,6 +83,10 @@ def run() -> dict:
         log,
         how="SymPy simplify to 0 (explicit D = 1..5)",
     )
+
+
+def _am_gm(log: list) -> None:
+    """psi = y^2 sum 1/s_i^2 >= D |y|^(2 - 2/D), equality iff balanced (AM-GM from x - 1 >= log x)."""
     # AM-GM via the tangent-line inequality x >= 1 + log x
     x = sp.symbols("x", positive=True)
     f = x - 1 - sp.log(x)
@@ -118,8 +134,14 @@ def run() -> dict:
         how="SymPy, symbolic D",
         tex=formula("psi", "D*Abs(y)**(2 - 2/D)", rel=">="),
     )
-    # Corollary: the GD Jacobian at a minimiser
+
+
+def _no_stable_minimiser(log: list) -> None:
+    """Corollary: if 2/eta < psi_min, the GD Jacobian at every minimiser has an eigenvalue of modulus > 1."""
     eta_ = sp.Symbol("eta", positive=True)
+    g = sp.IndexedBase("g")
+    k = sp.Symbol("k", integer=True, positive=True)
+    gg = _sum(g[I_SYM] ** 2)
     check_zero(
         linear_sums((g[k] - eta_ * g[k] * _sum(g[I_SYM] ** 2)) - (1 - eta_ * gg) * g[k]),
         "every D (symbolic sum): ((I - eta g g^T) g)_k = (1 - eta |g|^2) g_k: the GD Jacobian I - eta H at a "
@@ -145,8 +167,3 @@ def run() -> dict:
         log,
         how="SymPy sign assumptions",
     )
-    return {
-        "verdict": "PROVED",
-        "details": "rank-one Hessian and AM-GM by exact identities for every D (SymPy)",
-        "steps": log,
-    }

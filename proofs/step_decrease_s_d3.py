@@ -22,6 +22,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import _bnb
+import _certify_run
 from _common import StepFailed  # noqa: F401  (re-exported for callers)
 
 NAME = "step-decrease-s-d3"
@@ -44,30 +45,21 @@ def certify(low: Fraction, high: Fraction, *, pi_max: Fraction = Fraction(2), c2
     return _bnb.certify(DEPTH, low, high, pi_max=pi_max, c2=c2, **kw)
 
 
+#: What the regions do not cover (measured, not proved).
+UNCOVERED = (
+    _certify_run.step(
+        "not covered: weights outside the stated boxes (the hypothesis has no lower bound on eta, so weights are "
+        "unbounded).  In the corner w = (L, a e^tau, a e^-tau), a^2 = rho/L, L -> infinity, the decrease divided "
+        "by b sum_{i<j} (s_i - s_j)^2/p_ij converges in L for fixed rho = pi/y (about 4.5e-4 at rho = 1.5, "
+        "1.7e-5 at 1.99, 1.4e-6 at 1.9999 for L >= 1024) and tends to 0 as rho -> 2: the depth-2 boundary; in the "
+        "corner (L e^tau, L e^-tau, rho/L^2) it tends to 1 (proofs/_corner_d3.py)",
+        False,
+        "measured (mpmath, 50 digits), not proved",
+    ),
+)
+
+
 def run(regions: tuple = REGIONS, certificate=None, progress=None) -> dict:
-    steps = _bnb.derivative_identity(DEPTH) + _bnb.common_steps(DEPTH)
-    results = _bnb.certify_regions(DEPTH, regions, proof=NAME, certificate=certificate, progress=progress)
-    parts = []
-    for (low, high, pi_max), res in zip(regions, results, strict=True):
-        steps.append(_bnb.region_step(DEPTH, low, high, pi_max, res))
-        parts.append(f"[{low}, {high}]^3 with pi/y < {pi_max}: {res['boxes']} boxes")
-    steps.append(
-        _bnb.step(
-            "not covered: weights outside the stated boxes (the hypothesis has no lower bound on eta, so weights are "
-            "unbounded).  In the corner w = (L, a e^tau, a e^-tau), a^2 = rho/L, L -> infinity, the decrease divided "
-            "by b sum_{i<j} (s_i - s_j)^2/p_ij converges in L for fixed rho = pi/y (about 4.5e-4 at rho = 1.5, "
-            "1.7e-5 at 1.99, 1.4e-6 at 1.9999 for L >= 1024) and tends to 0 as rho -> 2: the depth-2 boundary; in the "
-            "corner (L e^tau, L e^-tau, rho/L^2) it tends to 1 (proofs/_corner_d3.py)",
-            False,
-            "measured (mpmath, 50 digits), not proved",
-        )
+    return _certify_run.run_certification(
+        DEPTH, NAME, regions, certificate=certificate, progress=progress, uncovered=UNCOVERED
     )
-    details = "on |w_i|/|y|^(1/3) in " + "; ".join(parts) + " (arb ball arithmetic, python-flint)"
-    if certificate is not None:
-        details += f"; certificate written to {certificate}"
-    return {
-        "verdict": "CERTIFIED",
-        "details": details,
-        "steps": steps,
-        "regions": _bnb.region_rows(DEPTH, regions, results),
-    }

@@ -14,6 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import _bnb
+import _certify_run
 from _common import StepFailed  # noqa: F401  (re-exported for callers)
 
 NAME = "step-decrease-s-d4"
@@ -33,18 +34,4 @@ def certify(low: Fraction, high: Fraction, *, pi_max: Fraction = Fraction(2), c2
 
 
 def run(regions: tuple = REGIONS, certificate=None, progress=None) -> dict:
-    steps = _bnb.derivative_identity(DEPTH) + _bnb.common_steps(DEPTH)
-    results = _bnb.certify_regions(DEPTH, regions, proof=NAME, certificate=certificate, progress=progress)
-    parts = []
-    for (low, high, pi_max), res in zip(regions, results, strict=True):
-        steps.append(_bnb.region_step(DEPTH, low, high, pi_max, res))
-        parts.append(f"[{low}, {high}]^4 with pi/y < {pi_max}: {res['boxes']} boxes")
-    details = "on |w_i|/|y|^(1/4) in " + "; ".join(parts) + " (arb ball arithmetic, python-flint)"
-    if certificate is not None:
-        details += f"; certificate written to {certificate}"
-    return {
-        "verdict": "CERTIFIED",
-        "details": details,
-        "steps": steps,
-        "regions": _bnb.region_rows(DEPTH, regions, results),
-    }
+    return _certify_run.run_certification(DEPTH, NAME, regions, certificate=certificate, progress=progress)

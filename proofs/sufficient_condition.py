@@ -17,6 +17,24 @@ STATEMENT = (
 
 def run() -> dict:
     log: list = []
+    _order_kept(log)
+    explicit = _chebyshev(log)
+    _derivative_along_path(log, explicit)
+    argue(
+        "so d psi/d tau <= 0 on [0, 1] and psi(q + delta) <= psi(q); psi(GD(w)) = psi(q + delta) because the common "
+        "shift -2a is invisible (proof gd-step-squares). Equality at balanced weights or a = 0",
+        log,
+        why="integrating a non-positive derivative",
+    )
+    return {
+        "verdict": "PROVED",
+        "details": "identities for every D by SymPy (symbolic sums); ordering and Chebyshev's sum inequality",
+        "steps": log,
+    }
+
+
+def _order_kept(log: list) -> None:
+    """Step 1: under the hypothesis, the order of the squares is kept along the path from w to GD(w)."""
     a, tau = sp.symbols("a tau", real=True)
     qi, qj = sp.symbols("q_i q_j", positive=True)
     # Step 1: along q(tau) = q + tau a^2/q the order of the squares is kept when q_i q_j >= a^2.
@@ -46,7 +64,14 @@ def run() -> dict:
         log,
         how="SymPy sign assumptions (expansion with non-negative terms)",
     )
-    # Step 2: Chebyshev's sum inequality with weights mu_i (sum mu = 1) as an exact identity.
+
+
+def _chebyshev(log: list) -> list:
+    """Step 2: Chebyshev's sum inequality (weights mu_i, sum mu = 1) as an exact identity; its terms are >= 0.
+
+    Returns the explicit cross-checks for D = 2..5, which the last step extends and checks.
+    """
+    tau = sp.Symbol("tau", real=True)
     explicit = []
     for D in range(2, 6):
         mu = sp.symbols(f"mu1:{D + 1}", positive=True)
@@ -91,7 +116,11 @@ def run() -> dict:
             "a**2*(q_i - q_j)**2*(1 - tau*a**2/(q_i*q_j))/(q_i*q_j*(q_i(tau) + cs)*(q_j(tau) + cs))",
         ),
     )
-    # Step 3: the derivative along the path (variation formula, proof gd-step-squares), for D = 2..5.
+    return explicit
+
+
+def _derivative_along_path(log: list, explicit: list) -> None:
+    """Step 3: d psi/d tau = -P1 Cov_mu(delta, p) (variation formula, proof gd-step-squares); cross-checks."""
     for D in range(2, 6):
         ps = sp.symbols(f"p1:{D + 1}", positive=True)
         ds = sp.symbols(f"d1:{D + 1}", positive=True)
@@ -124,14 +153,3 @@ def run() -> dict:
         log,
         how="SymPy simplify to 0 (explicit D = 2..5)",
     )
-    argue(
-        "so d psi/d tau <= 0 on [0, 1] and psi(q + delta) <= psi(q); psi(GD(w)) = psi(q + delta) because the common "
-        "shift -2a is invisible (proof gd-step-squares). Equality at balanced weights or a = 0",
-        log,
-        why="integrating a non-positive derivative",
-    )
-    return {
-        "verdict": "PROVED",
-        "details": "identities for every D by SymPy (symbolic sums); ordering and Chebyshev's sum inequality",
-        "steps": log,
-    }

@@ -3,16 +3,20 @@
 The vocabulary (README, Glossary) calls ``pi(w)/y`` ``pi_over_y`` and
 ``eta * psi(w)`` ``eta_psi``.  Earlier files used other names; this module maps
 them, in one place, so that old design files, sweep files and keyword arguments
-still work (with a warning saying what to write instead).
+still work (with a :class:`~scalar_eos.errors.ScalarEOSDeprecationWarning`, a
+:class:`DeprecationWarning`, saying what to write instead).
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["OLD_COLUMNS", "OLD_WEIGHT_KEYS", "rename_keys", "warn_renamed"]
+from .errors import ScalarEOSDeprecationWarning
+
+__all__ = ["OLD_COLUMNS", "OLD_WEIGHT_KEYS", "moved_names", "rename_keys", "warn_renamed"]
 
 #: Old sweep column -> new sweep column.
 OLD_COLUMNS = {"product0": "pi_over_y0"}
@@ -34,7 +38,7 @@ def warn_renamed(old: str, new: str, where: str, *, stacklevel: int = 3) -> None
     """
     warnings.warn(
         f"{where}: {old!r} is deprecated and will be removed in the next release; use {new!r}",
-        DeprecationWarning,
+        ScalarEOSDeprecationWarning,
         stacklevel=stacklevel,
     )
 
@@ -60,3 +64,33 @@ def rename_keys(mapping: Mapping[str, Any], renames: Mapping[str, str], where: s
             warn_renamed(old, new, where, stacklevel=4)
             out = {new if k == old else k: v for k, v in out.items()}
     return out
+
+
+def moved_names(old: str, new: str, target: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for the old module ``old``: the public names of module ``target``, with a warning.
+
+    ``target`` is imported on first use; the warning says to use ``new.NAME``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> getattr_ = moved_names("scalar_eos.old_sweep", "scalar_eos.sweep", "scalar_eos.sweep")
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     fn = getattr_("sweep")
+    >>> str(w[0].message)
+    'scalar_eos.old_sweep.sweep is deprecated and will be removed in the next release; use scalar_eos.sweep.sweep'
+    """
+
+    def __getattr__(name: str) -> Any:
+        module = importlib.import_module(target)
+        if name in module.__all__:
+            warnings.warn(
+                f"{old}.{name} is deprecated and will be removed in the next release; use {new}.{name}",
+                ScalarEOSDeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(module, name)
+        raise AttributeError(f"module {old!r} has no attribute {name!r}")
+
+    return __getattr__

@@ -31,7 +31,10 @@ from typing import Any
 from . import claims
 from .errors import InvalidArgument, ScalarEOSError
 
-__all__ = ["load_claims_file"]
+__all__ = ["claims_file_of", "ensure_claims_files", "load_claims_file"]
+
+#: Absolute path of a loaded claims file -> (its (mtime_ns, size) when loaded, {claim id: the Claim it registered}).
+_LOADED: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
 
 
 def _one_line(text: str) -> str:
@@ -79,4 +82,49 @@ def load_claims_file(path: str | os.PathLike[str]) -> list[str]:
         raise InvalidArgument(
             f"claims file {p!r} registers no claim; call scalar_eos.claims.register(Claim(...)) in it"
         )
+    _LOADED[os.path.abspath(p)] = (_stamp(p), {cid: claims.get(cid) for cid in new})
     return new
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
+def _registered(cid: str) -> Any:
+    return next((c for c in claims.registry() if c.id == cid), None)
+
+
+def claims_file_of(claim_id: str) -> str | None:
+    """The absolute path of the claims file that registered the claim now registered as ``claim_id`` (else None).
+
+    Examples
+    --------
+    >>> claims_file_of("step-decrease") is None  # a built-in claim
+    True
+    """
+    current = _registered(claim_id)
+    for path, (_, ids) in _LOADED.items():
+        if current is not None and ids.get(claim_id) is current:
+            return path
+    return None
+
+
+def ensure_claims_files(paths: list[str]) -> None:
+    """Load each claims file unless this process already holds the claims it registered, unchanged.
+
+    For processes that run work for another one (sweep workers): loading a file twice would refuse its ids as
+    taken, and a file edited since it was loaded here is loaded again (its previous claims unregistered first).
+    """
+    for p in paths:
+        path = os.path.abspath(p)
+        if path in _LOADED:
+            stamp, ids = _LOADED[path]
+            current = all(_registered(cid) is c for cid, c in ids.items())
+            if current and os.path.isfile(path) and _stamp(path) == stamp:
+                continue
+            for cid, c in ids.items():
+                if _registered(cid) is c:
+                    claims.unregister(cid)
+            del _LOADED[path]
+        load_claims_file(path)

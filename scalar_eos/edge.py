@@ -49,6 +49,7 @@ def compare_gd(
     target: Any = 1.0,
     scale: Any = 1.0,
     depart_tol: float = 1e-2,
+    jump: str = "newton",
 ) -> dict[str, Any]:
     """Run float64 GD next to the central flow and gradient flow; measure the gap.
 
@@ -88,7 +89,7 @@ def compare_gd(
     if not np.all(np.isfinite(traj)):
         raise InvalidArgument(f"GD from w0={w.tolist()} with eta={eta_f} leaves the float64 range")
     tk = np.arange(steps) + 0.5
-    flow = central_flow(w, eta_f, target=target, scale=scale, times=tk)
+    flow = central_flow(w, eta_f, target=target, scale=scale, times=tk, jump=jump)
     k = flow.samples["t"].size
     cen = flow.samples["weights"]
     if k < steps:  # the flow converged (or stopped) earlier: it stays at its last state

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidArgument",
     "MissingDependency",
     "PrecisionError",
+    "ScalarEOSDeprecationWarning",
     "ScalarEOSError",
     "SweepMismatch",
 ]
@@ -50,3 +51,16 @@ class MissingDependency(ScalarEOSError, ImportError):
 
 class SweepMismatch(ScalarEOSError):
     """The output of a sweep already holds a sweep with a different design or version."""
+
+
+class ScalarEOSDeprecationWarning(DeprecationWarning):
+    """An old name or input form that still works for one release.
+
+    The command line shows each one once, as a line ``scalar-eos: warning: ...`` on stderr (Python hides plain
+    :class:`DeprecationWarning` outside ``__main__``).
+
+    Examples
+    --------
+    >>> issubclass(ScalarEOSDeprecationWarning, DeprecationWarning)
+    True
+    """

@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from ._deprecate import moved_names
 
-
-def __getattr__(name: str) -> Any:
-    from .generic import experiments
-
-    if name in experiments.__all__:
-        warnings.warn(
-            f"scalar_eos.experiments.{name} is deprecated and will be removed in the next release; "
-            f"use scalar_eos.generic.{name}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(experiments, name)
-    raise AttributeError(f"module 'scalar_eos.experiments' has no attribute {name!r}")
+__getattr__ = moved_names("scalar_eos.experiments", "scalar_eos.generic", "scalar_eos.generic.experiments")

@@ -229,77 +229,116 @@ def explore(
     ([], True)
     """
     c = claims.get(claim)
-    if c.kind != "step":
-        raise InvalidArgument(f"explore handles claims about one GD step; {claim!r} is a {c.kind} claim")
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
-    if c.depth is not None and c.depth != depth:
-        raise InvalidArgument(f"claim {claim!r} is about depth {c.depth} only, got depth {depth}")
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise InvalidArgument(f"budget must be a positive integer, got {budget!r}")
-    if not (math.isfinite(target) and target != 0):
-        raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
-    rng = np.random.default_rng(seed)
-    draw = sampler if sampler is not None else default_sampler(c)
+    _check_arguments(c, depth, budget, target)
     kind = violation_kind(c)
     refine = kind != "conclusion"
     sample_budget = max(1, int(budget * 0.6)) if refine else budget
     state = _State(depth, target, kind)
-    verifier = Verifier(c, kind, target, max_reports)
-    trials = in_hyp = 0
-    batch = _BATCH if kind != "conclusion" else 1024
+    run = _Run(c, depth, target, np.random.default_rng(seed), state, Verifier(c, kind, target, max_reports))
+    draw = sampler if sampler is not None else default_sampler(c)
     with Progress(budget, f"search {claim} D={depth}", enabled=progress) as bar:
-        while trials < sample_budget:
-            n = min(batch, sample_budget - trials)
-            W, eta = draw(rng, depth, n, target)
-            trials += n
-            if kind == "probe":
-                kind = state.kind = verifier.kind = probe(c, W, eta, target)
-            ok = claims.hypothesis_batch(c, W, eta, target)
-            if hasattr(draw, "feedback"):
-                draw.feedback(ok)
-            in_hyp += int(ok.sum())
-            if np.any(ok):
-                state.add(W[ok], eta[ok], scores(c, kind, W[ok], eta[ok], target))
-                nb = min(int(ok.sum()), 64 if c.batch_hypothesis is not None else 2, sample_budget - trials)
-                if nb > 0:  # points on the boundary of the hypothesis (eta or pi/y), and at its corners (both)
-                    pick = rng.choice(np.flatnonzero(ok), size=nb, replace=False)
-                    first = rng.integers(0, 4, size=nb)
-                    Wb, eb, kept = _boundary(c, W[pick], eta[pick], target, first)
-                    second = (first[kept] + 2 + rng.integers(0, 2, size=kept.size)) % 4  # the other coordinate
-                    both = rng.random(kept.size) < 0.5
-                    Wc, ec, _ = _boundary(c, Wb[both], eb[both], target, second[both])
-                    Wb, eb = np.concatenate([Wb, Wc]), np.concatenate([eb, ec])
-                    trials += len(eb)
-                    if len(eb):
-                        state.add(Wb, eb, scores(c, kind, Wb, eb, target))
-            bar.set(trials)
-            if verifier.run(state) >= max_reports:  # enough verified counterexamples: stop early
-                break
-        if refine and len(state.top_e) and len(verifier.found) < max_reports:
-            used = _refine(
-                c, kind, state.top_W, state.top_e, target, rng, budget - trials, lambda a, b, s: state.add(a, b, s)
-            )
-            trials += used
+        trials, in_hyp = _sample(run, draw, sample_budget, max_reports, bar)
+        kind = state.kind  # a "probe" claim has its scoring decided on the first batch
+        if refine and len(state.top_e) and len(run.verifier.found) < max_reports:
+            trials += _refine(c, kind, state.top_W, state.top_e, target, run.rng, budget - trials, state.add)
             bar.set(budget)
-    verifier.run(state)
-    found, rejected, ncand = verifier.found, verifier.rejected, verifier.candidates
-    near = tight = []
-    if kind in ("margin", "relative") and not found:
-        near = closest_rows(c, state.close_W, state.close_e, target, closest, found, max_reports)
-        tight = closest_rows(c, state.top_W, state.top_e, target, closest, found, max_reports)
-        tight.sort(key=lambda r: math.inf if r["margin_over_first_order"] is None else r["margin_over_first_order"])
+    run.verifier.run(state)
+    near, tight = _closest(run, closest, max_reports)
     return Exploration(
         trials=trials,
         in_hypothesis=in_hyp,
-        candidates=ncand,
-        rejected=rejected,
-        counterexamples=found,
+        candidates=run.verifier.candidates,
+        rejected=run.verifier.rejected,
+        counterexamples=run.verifier.found,
         closest=near,
         tightest=tight,
         coverage=state.coverage(),
         scoring=kind,
     )
+
+
+def _check_arguments(c: claims.Claim, depth: int, budget: int, target: float) -> None:
+    if c.kind != "step":
+        raise InvalidArgument(f"explore handles claims about one GD step; {c.id!r} is a {c.kind} claim")
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
+    if c.depth is not None and c.depth != depth:
+        raise InvalidArgument(f"claim {c.id!r} is about depth {c.depth} only, got depth {depth}")
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise InvalidArgument(f"budget must be a positive integer, got {budget!r}")
+    if not (math.isfinite(target) and target != 0):
+        raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
+
+
+@dataclass
+class _Run:
+    """What the phases of one exploration share."""
+
+    c: claims.Claim
+    depth: int
+    target: float
+    rng: np.random.Generator
+    state: _State
+    verifier: Verifier
+
+
+def _sample(run: _Run, draw: Any, sample_budget: int, max_reports: int, bar: Progress) -> tuple[int, int]:
+    """Sampling phase: batches from ``draw`` and points on the hypothesis' boundary, verified as they come.
+
+    Stops after ``sample_budget`` points or ``max_reports`` verified counterexamples; returns the points
+    evaluated and how many of the drawn ones satisfied the hypothesis.
+    """
+    c, state, y = run.c, run.state, run.target
+    trials = in_hyp = 0
+    batch = _BATCH if state.kind != "conclusion" else 1024
+    while trials < sample_budget:
+        n = min(batch, sample_budget - trials)
+        W, eta = draw(run.rng, run.depth, n, y)
+        trials += n
+        if state.kind == "probe":
+            state.kind = run.verifier.kind = probe(c, W, eta, y)
+        ok = claims.hypothesis_batch(c, W, eta, y)
+        if hasattr(draw, "feedback"):
+            draw.feedback(ok)
+        in_hyp += int(ok.sum())
+        if np.any(ok):
+            state.add(W[ok], eta[ok], scores(c, state.kind, W[ok], eta[ok], y))
+            nb = min(int(ok.sum()), 64 if c.batch_hypothesis is not None else 2, sample_budget - trials)
+            if nb > 0:
+                trials += _add_boundary_points(run, W, eta, ok, nb)
+        bar.set(trials)
+        if run.verifier.run(state) >= max_reports:  # enough verified counterexamples: stop early
+            break
+    return trials, in_hyp
+
+
+def _add_boundary_points(run: _Run, W: np.ndarray, eta: np.ndarray, ok: np.ndarray, nb: int) -> int:
+    """Push ``nb`` rows inside the hypothesis to its boundary (eta or pi/y), half of them on to a corner (both).
+
+    The points are scored into the state; returns how many there were.
+    """
+    c, rng, y = run.c, run.rng, run.target
+    pick = rng.choice(np.flatnonzero(ok), size=nb, replace=False)
+    first = rng.integers(0, 4, size=nb)
+    Wb, eb, kept = _boundary(c, W[pick], eta[pick], y, first)
+    second = (first[kept] + 2 + rng.integers(0, 2, size=kept.size)) % 4  # the other coordinate
+    both = rng.random(kept.size) < 0.5
+    Wc, ec, _ = _boundary(c, Wb[both], eb[both], y, second[both])
+    Wb, eb = np.concatenate([Wb, Wc]), np.concatenate([eb, ec])
+    if len(eb):
+        run.state.add(Wb, eb, scores(c, run.state.kind, Wb, eb, y))
+    return len(eb)
+
+
+def _closest(run: _Run, closest: int, max_reports: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """When nothing is refuted: the rows closest to a psi increase, and the tightest by score (decided exactly)."""
+    state, found = run.state, run.verifier.found
+    if state.kind not in ("margin", "relative") or found:
+        return [], []
+    near = closest_rows(run.c, state.close_W, state.close_e, run.target, closest, found, max_reports)
+    tight = closest_rows(run.c, state.top_W, state.top_e, run.target, closest, found, max_reports)
+    tight.sort(key=lambda r: math.inf if r["margin_over_first_order"] is None else r["margin_over_first_order"])
+    return near, tight
 
 
 class _State:

@@ -19,6 +19,7 @@ run.  The search is deterministic for a seed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -181,20 +182,37 @@ def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
     return out.reshape(np.shape(x))
 
 
-def _dec(x: float) -> str:
-    """Shortest decimal string that round-trips the float (exact value used from then on)."""
+def decimal(x: float) -> str:
+    """Shortest decimal string that round-trips the float (its exact value is used from then on)."""
     return repr(float(x))
 
 
-def _shrink(c, w: np.ndarray, eta: float, y: float, max_steps: int) -> tuple[np.ndarray, float]:
-    for digits in range(1, 18):
-        ws, es = _round_sig(w, digits), float(_round_sig(np.array([eta]), digits)[0])
+def rounded_points(
+    c: claims.Claim, w: np.ndarray, eta: float, y: float, digits: Iterable[int]
+) -> Iterator[tuple[np.ndarray, float]]:
+    """``(w, eta)`` rounded to each number of significant digits in turn, where it stays a point of the claim.
+
+    Roundings with ``eta <= 0`` or a zero weight, or outside the claim's float64 hypothesis, are skipped.
+    Used to report a counterexample with short decimals.
+
+    Examples
+    --------
+    >>> from scalar_eos import claims
+    >>> c = claims.get("step-decrease")
+    >>> [(list(map(float, ws)), es) for ws, es in rounded_points(c, np.array([3.14159, 0.002718]), 0.1234, 1.0, [1, 2])]
+    [([3.0, 0.003], 0.1), ([3.1, 0.0027], 0.12)]
+    """
+    for k in digits:
+        ws, es = _round_sig(w, k), float(_round_sig(np.array([eta]), k)[0])
         if es <= 0 or np.any(ws == 0):
             continue
-        W1, e1 = ws[None, :], np.array([es])
-        if not claims.hypothesis_batch(c, W1, e1, y)[0]:
-            continue
-        if _trajectory_scores(c, W1, e1, y, max_steps)[0] > 0:
+        if claims.hypothesis_batch(c, ws[None, :], np.array([es]), y)[0]:
+            yield ws, es
+
+
+def _shrink(c, w: np.ndarray, eta: float, y: float, max_steps: int) -> tuple[np.ndarray, float]:
+    for ws, es in rounded_points(c, w, eta, y, range(1, 18)):
+        if _trajectory_scores(c, ws[None, :], np.array([es]), y, max_steps)[0] > 0:
             return ws, es
     return w, eta
 
@@ -400,7 +418,7 @@ def _search_runs(c, depth, budget, seed, target, max_reports, max_steps, progres
         if len(found) >= max_reports:
             break
         w_s, e_s = _shrink(c, pool_W[i], float(pool_e[i]), target, max_steps)
-        w_str, e_str, y_str = [_dec(v) for v in w_s], _dec(e_s), _dec(target)
+        w_str, e_str, y_str = [decimal(v) for v in w_s], decimal(e_s), decimal(target)
         key = (*w_str, e_str)
         if key in seen:
             continue

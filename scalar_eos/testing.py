@@ -326,6 +326,37 @@ def claim_property(
         raise InvalidArgument(f"max_examples must be a positive integer, got {max_examples!r}")
     counts = stats if stats is not None else {}
     counts.update(examples=0, in_hypothesis=0)
+    test = given(corner_points(claim, depth, target=target))(_property_body(c, target, max_steps, counts))
+    if pins and c.kind == "step":
+        for w, eta in reversed(tight_points(depth, target=target)):
+            if math.isfinite(eta) and eta > 0:
+                test = example((w, eta))(test)
+    test = settings(**_settings(max_examples, database, shrink, verbosity))(test)
+    if seed is not None:
+        test = _hseed(seed)(test)
+    test.__name__ = f"test_{c.id.replace('-', '_')}_depth{depth}"
+    return test
+
+
+def _settings(max_examples: int, database: Any, shrink: bool, verbosity: Any) -> dict[str, Any]:
+    """Hypothesis ``settings`` keywords of :func:`claim_property`."""
+    db = DirectoryBasedExampleDatabase(database) if isinstance(database, str) and database != "default" else database
+    kw: dict[str, Any] = {
+        "max_examples": max_examples,
+        "deadline": None,
+        "suppress_health_check": [HealthCheck.filter_too_much, HealthCheck.too_slow],
+    }
+    if not shrink:
+        kw["phases"] = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+    if db != "default":
+        kw["database"] = db
+    if verbosity is not None:
+        kw["verbosity"] = verbosity
+    return kw
+
+
+def _property_body(c: Any, target: float, max_steps: int, counts: dict[str, int]) -> Callable[[Any], None]:
+    """The test body: reject points outside the exact hypothesis, then decide the conclusion exactly."""
     y_str = repr(float(target))
 
     def body(point: tuple[list[float], float]) -> None:
@@ -340,70 +371,59 @@ def claim_property(
         counts["in_hypothesis"] += 1
         w_str, e_str = [repr(float(x)) for x in w], repr(float(eta))
         if c.kind == "step":
-            screen = float_steps(W1, e1, target=target)[0]
-            if screen is not None and screen.relation != "unchanged" and _holds(c, screen, wq, eta, target):
-                return  # holds on a step whose psi change is decided in float64 (margin beyond its error bound)
-            step = one_step(w_str, e_str, target=y_str)
-            res = _claims.evaluate(w_str, e_str, target=y_str, claims=[c.id], step=step)[0]
-            if res.conclusion is False:
-                raise ClaimFalsified(
-                    {
-                        "claim": c.id,
-                        "weights": w_str,
-                        "eta": e_str,
-                        "target": y_str,
-                        "relation": step.relation,
-                        "gfs_before": str(step.gfs_before),
-                        "gfs_after": str(step.gfs_after),
-                        "decided_at_digits": step.digits,
-                        "detail": f"GFS sharpness {step.relation} (decided exactly at {step.digits} digits)",
-                    }
-                )
-            return
-        out = classify(w, eta, target=target, max_steps=max_steps)
-        concl = c.conclusion(out, eta)
-        if concl is None:
-            reject()
-        if concl is False:  # the float64 run says so: a 50-digit reference run must confirm it
-            ce = verify(c.id, w_str, e_str, target=y_str, max_steps=max_steps)
-            if ce is None:
-                reject()
-            raise ClaimFalsified(
-                {
-                    "claim": c.id,
-                    "weights": w_str,
-                    "eta": e_str,
-                    "target": y_str,
-                    "relation": out.status,
-                    "gfs_before": ce.gfs_before,
-                    "gfs_after": ce.gfs_after,
-                    "decided_at_digits": ce.dps,
-                    "detail": f"{ce.detail} (confirmed by a {ce.dps}-digit reference run)",
-                }
-            )
+            _decide_step(c, W1, e1, eta, wq, w_str, e_str, target, y_str)
+        else:
+            _decide_run(c, w, eta, w_str, e_str, target, y_str, max_steps)
 
-    test = given(corner_points(claim, depth, target=target))(body)
-    if pins and c.kind == "step":
-        for w, eta in reversed(tight_points(depth, target=target)):
-            if math.isfinite(eta) and eta > 0:
-                test = example((w, eta))(test)
-    db = DirectoryBasedExampleDatabase(database) if isinstance(database, str) and database != "default" else database
-    kw: dict[str, Any] = {
-        "max_examples": max_examples,
-        "deadline": None,
-        "suppress_health_check": [HealthCheck.filter_too_much, HealthCheck.too_slow],
-    }
-    if not shrink:
-        kw["phases"] = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
-    if db != "default":
-        kw["database"] = db
-    if verbosity is not None:
-        kw["verbosity"] = verbosity
-    test = settings(**kw)(test)
-    if seed is not None:
-        test = _hseed(seed)(test)
-    test.__name__ = f"test_{c.id.replace('-', '_')}_depth{depth}"
-    return test
+    return body
+
+
+def _decide_step(c, W1, e1, eta, wq, w_str, e_str, target: float, y_str: str) -> None:
+    """One-step claim: a float64 step decides when its margin is beyond its error bound, else the exact step."""
+    screen = float_steps(W1, e1, target=target)[0]
+    if screen is not None and screen.relation != "unchanged" and _holds(c, screen, wq, eta, target):
+        return  # holds on a step whose psi change is decided in float64 (margin beyond its error bound)
+    step = one_step(w_str, e_str, target=y_str)
+    res = _claims.evaluate(w_str, e_str, target=y_str, claims=[c.id], step=step)[0]
+    if res.conclusion is False:
+        raise ClaimFalsified(
+            {
+                "claim": c.id,
+                "weights": w_str,
+                "eta": e_str,
+                "target": y_str,
+                "relation": step.relation,
+                "gfs_before": str(step.gfs_before),
+                "gfs_after": str(step.gfs_after),
+                "decided_at_digits": step.digits,
+                "detail": f"GFS sharpness {step.relation} (decided exactly at {step.digits} digits)",
+            }
+        )
+
+
+def _decide_run(c, w, eta, w_str, e_str, target: float, y_str: str, max_steps: int) -> None:
+    """Trajectory claim: the float64 run decides; a refutation must be confirmed by a 50-digit reference run."""
+    out = classify(w, eta, target=target, max_steps=max_steps)
+    concl = c.conclusion(out, eta)
+    if concl is None:
+        reject()
+    if concl is False:  # the float64 run says so: a 50-digit reference run must confirm it
+        ce = verify(c.id, w_str, e_str, target=y_str, max_steps=max_steps)
+        if ce is None:
+            reject()
+        raise ClaimFalsified(
+            {
+                "claim": c.id,
+                "weights": w_str,
+                "eta": e_str,
+                "target": y_str,
+                "relation": out.status,
+                "gfs_before": ce.gfs_before,
+                "gfs_after": ce.gfs_after,
+                "decided_at_digits": ce.dps,
+                "detail": f"{ce.detail} (confirmed by a {ce.dps}-digit reference run)",
+            }
+        )
 
 
 def _holds(c: Any, step: Any, wq: list[Fraction], eta: float, target: float) -> bool:

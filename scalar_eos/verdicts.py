@@ -14,20 +14,11 @@ from .margins import exact_margin, step_margin
 from .onestep import one_step
 from .sampling import log_coordinates
 from .scoring import scores
-from .search import Counterexample
+from .search import Counterexample, decimal, rounded_points
 
 __all__ = ["VERIFY_DPS", "Verifier", "closest_rows", "decimal", "verify_step"]
 
 VERIFY_DPS = 50
-
-
-def decimal(x: float) -> str:
-    """Shortest decimal string that round-trips the float (its exact value is used from then on)."""
-    return repr(float(x))
-
-
-def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
-    return np.array([float(f"{v:.{digits - 1}e}") for v in np.ravel(x)]).reshape(np.shape(x))
 
 
 def verify_step(c: claims.Claim, w: list[str], eta: str, y: str) -> Counterexample | None:
@@ -51,14 +42,8 @@ def verify_step(c: claims.Claim, w: list[str], eta: str, y: str) -> Counterexamp
 def _shrink(c: claims.Claim, kind: str, w: np.ndarray, eta: float, y: float) -> list[tuple[list[str], str]]:
     """Decimal versions of a candidate, shortest first (those still violating to float accuracy), then exact."""
     out = []
-    for digits in (2, 3, 4, 6, 8, 10, 12, 14, 17):
-        ws, es = _round_sig(w, digits), float(_round_sig(np.array([eta]), digits)[0])
-        if es <= 0 or np.any(ws == 0):
-            continue
-        W1, e1 = ws[None, :], np.array([es])
-        if not claims.hypothesis_batch(c, W1, e1, y)[0]:
-            continue
-        sc = scores(c, kind, W1, e1, y)
+    for ws, es in rounded_points(c, w, eta, y, (2, 3, 4, 6, 8, 10, 12, 14, 17)):
+        sc = scores(c, kind, ws[None, :], np.array([es]), y)
         if sc.score[0] > sc.slack[0]:
             out.append(([decimal(v) for v in ws], decimal(es)))
             break

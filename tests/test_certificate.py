@@ -18,10 +18,12 @@ def small_certificate(tmp_path_factory):
     """A depth-3 certificate on [1, 5/4]^3 with pi < 2 (reaches pi -> 2 and balanced weights; a few seconds)."""
     pytest.importorskip("flint")
     sys.path.insert(0, str(proofs_dir()))
-    import _bnb
+    import _certify_run
 
     path = tmp_path_factory.mktemp("cert") / "small.jsonl"
-    (res,) = _bnb.certify_regions(3, ((Fraction(1), Fraction(5, 4), Fraction(2)),), proof="test", certificate=path)
+    (res,) = _certify_run.certify_regions(
+        3, ((Fraction(1), Fraction(5, 4), Fraction(2)),), proof="test", certificate=path
+    )
     assert res["certified"] > 20 and res["outside"] > 5
     return path
 

@@ -11,7 +11,7 @@ import mpmath
 import pytest
 
 import scalar_eos as se
-from scalar_eos.cli import main
+from scalar_eos.cli import build_parser, main
 
 from .helpers import assert_close, rel_error
 
@@ -120,6 +120,8 @@ def test_run_table(capsys):
         ["gfs", "--weights=1e200,1e200"],
         ["nonsense"],
         ["demo", "--every", "0"],
+        ["run", "--weights=1,2", "--eta", "0.1", "--steps", "10000000000000"],  # would run for years
+        ["orbit", "--weights=1,2", "--eta", "1e400"],  # exact input, float64 overflow inside
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv):
@@ -130,6 +132,48 @@ def test_bad_input_exits_2_with_one_line(capsys, argv):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
     assert "error" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [
+        (["--weights=1e400,1", "--eta", "0.1"], "w_1"),
+        (["--weights=1e-400,1", "--eta", "0.1"], "w_1"),  # read exactly; float64 would make it 0
+        (["--weights=1,2", "--eta", "0.1", "--target", "1e400"], "the target"),
+    ],
+)
+def test_check_outside_float64_leaves_trajectory_claims_undecided_with_the_reason(capsys, argv, what):
+    """Exact decimals beyond float64: the exact step is decided; the float64 GD run is not made up."""
+    code, out, err = run_cli(capsys, "check", *argv, "--claims", "eos-convergence,step-decrease", "--json")
+    assert code in (0, 1) and err == ""
+    doc = json.loads(out)
+    traj = next(r for r in doc["claims"] if r["id"] == "eos-convergence")
+    assert traj["conclusion"] is None and f"cannot represent {what} " in traj["note"]
+    assert next(r for r in doc["claims"] if r["id"] == "step-decrease")["conclusion"] is not None
+    code, out, _ = run_cli(capsys, "check", *argv, "--claims", "eos-convergence")
+    assert f"(not decided: the float64 GD run of trajectory claims cannot represent {what} " in out
+    assert "saddle" not in out
+
+
+def test_claim_is_an_alias_of_claims(capsys):
+    """'--claim' was an ambiguous prefix (--claims, --claims-file) in check, sweep and test-claims."""
+    code, out, err = run_cli(capsys, "check", "--weights=1,2", "--eta", "0.1", "--claim", "step-decrease", "--json")
+    assert code == 0 and err == "" and [r["id"] for r in json.loads(out)["claims"]] == ["step-decrease"]
+    parser = build_parser()
+    assert parser.parse_args(["test-claims", "--claim", "step-decrease"]).claims == "step-decrease"
+    assert parser.parse_args(["sweep", "--claim", "step-decrease", "--out", "s.parquet"]).claims == "step-decrease"
+
+
+def test_design_files_that_are_not_text_or_not_toml_say_so(tmp_path, capsys):
+    binary = tmp_path / "d.toml"
+    binary.write_bytes(bytes(range(256)))
+    code, _, err = run_cli(capsys, "sweep", "--design", str(binary), "--out", str(tmp_path / "s.parquet"))
+    assert code == 2 and err.strip().endswith("is not a text file (UTF-8 TOML or JSON)")
+    other = tmp_path / "d.yaml"
+    other.write_text("depth: 3\n")
+    code, _, err = run_cli(capsys, "sweep", "--design", str(other), "--out", str(tmp_path / "s.parquet"))
+    assert code == 2 and "is not valid TOML (read as TOML: name it .json for JSON)" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_console_script_and_module_entry_points():

@@ -155,6 +155,34 @@ def test_certification_on_a_reduced_region():
     assert any(not s["checked"] and s["text"].startswith("not covered") for s in steps)
 
 
+def test_shared_certification_runner_assembles_the_result_and_the_certificate(tmp_path):
+    """The run() shared by the depth-3 and depth-4 proofs: steps in order, details and rows from the same
+    branch-and-bound, and the certificate it writes passes the independent checker."""
+    from fractions import Fraction as F
+
+    from scalar_eos.certificate import verify_certificate
+
+    _d3()
+    import _certify_run
+
+    regions = ((F(1), F(9, 8), F(2)), (F(3, 4), F(1), F(2)))
+    note = _certify_run.step("not covered: everything else", False, "measured")
+    path = tmp_path / "c.jsonl"
+    res = _certify_run.run_certification(3, "a-test", regions, certificate=str(path), uncovered=(note,))
+    assert res["verdict"] == "CERTIFIED" and res["steps"][-1] is note
+    region_steps = [s for s in res["steps"] if "boxes processed" in s["text"]]
+    assert len(region_steps) == 2 and res["steps"][-3:-1] == region_steps
+    boxes = [row["boxes"] for row in res["regions"]]
+    assert res["details"] == (
+        f"on |w_i|/|y|^(1/3) in [1, 9/8]^3 with pi/y < 2: {boxes[0]} boxes; [3/4, 1]^3 with pi/y < 2: "
+        f"{boxes[1]} boxes (arb ball arithmetic, python-flint); certificate written to {path}"
+    )
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header["proof"] == "a-test" and header["depth"] == 3 and header["boxes"] == sum(boxes)
+    report = verify_certificate(path, arithmetic="float")
+    assert report.valid and report.boxes == sum(boxes), report.first_failure
+
+
 def test_certification_fails_where_the_claim_is_false():
     """With eta psi <= 4 sqrt 2 instead of 2 sqrt 2 the bound cannot hold near balanced weights with pi/y near 2:
     the box the certification fails on is next to real counterexamples, confirmed at 50 digits and by the

@@ -342,3 +342,54 @@ def test_resume_from_chunks_of_the_previous_release(tmp_path):
     with pytest.warns(DeprecationWarning, match="'product0'"):
         sw.sweep(design, out)
     assert filecmp.cmp(ref, out, shallow=False)
+
+
+OLD_DESIGN = {"depth": 2, "samples": 4, "weights": {"product": {"grid": [0.5, 1.5]}, "imbalance": 0.2}}
+WARN_PRODUCT = (
+    "scalar-eos: warning: design key weights: 'product' is deprecated and will be removed in the next release; "
+    "use 'pi_over_y'"
+)
+
+
+def test_cli_shows_deprecations_once_as_one_line(tmp_path, capsys):
+    """Old design key and old sweep file on the command line: one 'scalar-eos: warning:' line per message."""
+    design = tmp_path / "old.json"
+    design.write_text(json.dumps(OLD_DESIGN))
+    out = tmp_path / "s.parquet"
+    assert main(["sweep", "--design", str(design), "--out", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [WARN_PRODUCT] and captured.out.startswith("wrote ")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(_as_release_0_1(pq.read_table(out)), tmp_path / "old.parquet")
+    assert main(["sweep-report", str(tmp_path / "old.parquet"), "--json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    column = "'product0' is deprecated and will be removed in the next release; use 'pi_over_y0'"
+    assert len(err) == 2 and len(set(err)) == 2  # the file is read more than once: each message shown once
+    assert any(line.startswith("scalar-eos: warning: ") and line.endswith(column) for line in err)
+    assert any(line.endswith(WARN_PRODUCT.split(": ", 2)[2]) for line in err)
+
+
+def test_cli_deprecation_line_reaches_a_real_terminal_user(tmp_path):
+    """Outside pytest Python hides DeprecationWarning by default: the command line must still show it."""
+    design = tmp_path / "old.json"
+    design.write_text(json.dumps(OLD_DESIGN))
+    proc = subprocess.run(
+        [sys.executable, "-m", "scalar_eos", "sweep", "--design", str(design), "--out", str(tmp_path / "s.parquet")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PYTHONWARNINGS": ""},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [WARN_PRODUCT]
+
+
+def test_only_the_package_deprecations_are_turned_into_lines():
+    """Other warnings keep the filters in force (here pytest's 'error')."""
+    import warnings
+
+    from scalar_eos.cli import deprecations_on_stderr
+
+    with pytest.raises(DeprecationWarning, match="someone else's"), deprecations_on_stderr():
+        warnings.warn("someone else's deprecation", DeprecationWarning, stacklevel=1)

@@ -113,6 +113,12 @@ class _Flow:
             raise _Stop("degenerate")
         return -gs / n2  # dS/dtau = -1
 
+    def check_gap(self, w: np.ndarray) -> None:
+        """Stop with ``"eigenvalue_crossing"`` where the top eigenvalue is not simple (``grad S`` undefined)."""
+        s, _, gap = self.p.top(w)
+        if gap <= self.crossing_tol * abs(s):
+            raise _Stop("eigenvalue_crossing")
+
     def phi(self, w: np.ndarray) -> float:
         return self.eta * self.p.top(w)[0] - 2
 
@@ -133,7 +139,9 @@ def _newton_jump(fl: _Flow, w: np.ndarray) -> np.ndarray | None:
     target = 2 / fl.eta
     last = math.inf
     for _ in range(60):
-        s, v, _ = fl.p.top(w)
+        s, v, gap = fl.p.top(w)
+        if gap <= fl.crossing_tol * abs(s):
+            raise _Stop("eigenvalue_crossing")
         excess = s - target
         if abs(excess) <= 1e-15 * abs(s):
             return w
@@ -154,13 +162,20 @@ def _descent_jump(fl: _Flow, w: np.ndarray, rtol: float, atol: float) -> np.ndar
     """Follow the steepest-descent curve of ``S`` (parametrised by ``S`` itself) down to ``eta S = 2``."""
     tau_end = fl.phi(w) / fl.eta
     tau, h = 0.0, tau_end / 10
-    while tau < tau_end * (1 - 1e-14):
+    for _ in range(100_000):
+        if not tau < tau_end * (1 - 1e-14):
+            break
+        fl.check_gap(w)
         h = min(h, tau_end - tau)
+        if not h > 1e-15 * tau_end:
+            raise _Stop("degenerate")
         w_new, err = _ode.rk_step(fl.descent, w, h)
         ratio = _ode.error_ratio(err, w, w_new, rtol, atol)
         if ratio <= 1:
             tau, w = tau + h, w_new
         h = _ode.next_h(h, ratio)
+    else:
+        raise _Stop("step_limit")
     return fl.project(w)
 
 
@@ -231,6 +246,7 @@ def run_flow(
     edge = False
     try:
         if fl.phi(w) > edge_tol:  # start above the edge: move onto eta S = 2 in zero time
+            fl.check_gap(w)
             start = w.copy()
             w = _jump(fl, w, jump_kind, rtol, atol)
             jump = float(np.linalg.norm(w - start))
@@ -307,8 +323,11 @@ def run_flow(
         status = stop.status
     except (FloatingPointError, np.linalg.LinAlgError):
         status = "diverged"
-    if not rec["t"]:
-        raise InvalidArgument(f"the central flow cannot start at w0={w0.tolist()} (status {status})")
+    if not rec["t"]:  # stopped before the first state (e.g. a crossing at an above-edge start): report w0
+        try:
+            record(0.0, w0.copy(), False)
+        except (FloatingPointError, np.linalg.LinAlgError):
+            raise InvalidArgument(f"the central flow cannot start at w0={w0.tolist()} (status {status})") from None
     s2 = np.array(rec["s2"])
     sharp = np.array(rec["S"])
     lossv = np.array(rec["L"])

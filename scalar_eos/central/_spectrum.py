@@ -40,21 +40,19 @@ def check_positive(x: Any, name: str) -> float:
 
 
 def _quad_products(w: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Row ``k``: coefficients of ``t^0, t^1, t^2`` in ``prod_{l != k} (w_l + t v_l)``."""
+    """Row ``k``: coefficients of ``t^0, t^1, t^2`` in ``prod_{l != k} (w_l + t v_l)`` (no division)."""
     d = w.size
-
-    def mul(a: np.ndarray, wl: float, vl: float) -> np.ndarray:
-        return np.array([a[0] * wl, a[1] * wl + a[0] * vl, a[2] * wl + a[1] * vl])
-
-    prefix = [np.array([1.0, 0.0, 0.0])]
-    for l in range(d - 1):  # noqa: E741
-        prefix.append(mul(prefix[-1], w[l], v[l]))
+    wl, vl = w.tolist(), v.tolist()
+    prefix = [(1.0, 0.0, 0.0)]
+    for i in range(d - 1):
+        a0, a1, a2 = prefix[-1]
+        prefix.append((a0 * wl[i], a1 * wl[i] + a0 * vl[i], a2 * wl[i] + a1 * vl[i]))
     out = np.empty((d, 3))
-    suffix = np.array([1.0, 0.0, 0.0])
+    b0, b1, b2 = 1.0, 0.0, 0.0
     for k in range(d - 1, -1, -1):
-        a, b = prefix[k], suffix
-        out[k] = [a[0] * b[0], a[0] * b[1] + a[1] * b[0], a[0] * b[2] + a[1] * b[1] + a[2] * b[0]]
-        suffix = mul(suffix, w[k], v[k])
+        a0, a1, a2 = prefix[k]
+        out[k] = (a0 * b0, a0 * b1 + a1 * b0, a0 * b2 + a1 * b1 + a2 * b0)
+        b0, b1, b2 = b0 * wl[k], b1 * wl[k] + b0 * vl[k], b2 * wl[k] + b1 * vl[k]
     return out
 
 
@@ -121,19 +119,12 @@ class ScalarNet:
 
     def grad_sharpness(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         """``d/dw (v^T H(w) v)`` for a fixed unit vector ``v`` (exact formula)."""
-        if _divisible(w):  # O(D) with a_i = v_i / w_i
-            pi = float(np.prod(w))
-            a = v / w
-            big_a, big_b = float(a.sum()), float(a @ a)
-            g = pi / w
-            pv = g * (big_a - a)
-            tvv = g * ((big_a - a) ** 2 - (big_b - a * a))
-            vpv = pi * (big_a * big_a - big_b)
-        else:  # zero or tiny weights: degree-2 truncated products, no division
-            q = _quad_products(w, v)
-            g, pv, tvv = q[:, 0], q[:, 1], 2 * q[:, 2]
-            full = _quad_products(np.append(w, 1.0), np.append(v, 0.0))[-1]  # prod_l (w_l + t v_l)
-            vpv = 2 * full[2]
+        # degree-2 truncated products, no division: the O(D) form with a_i = v_i / w_i cancels catastrophically
+        # when one weight is much smaller than the others (w = (1e-30, 1.6, 2.7): d S / d w_1 came out 0, not -8.7)
+        q = _quad_products(w, v)
+        g, pv, tvv = q[:, 0], q[:, 1], 2 * q[:, 2]
+        full = _quad_products(np.append(w, 1.0), np.append(v, 0.0))[-1]  # prod_l (w_l + t v_l)
+        vpv = 2 * full[2]
         r = float(np.prod(w)) - self.target
         return self.scale * (2 * float(g @ v) * pv + vpv * g + r * tvv)
 

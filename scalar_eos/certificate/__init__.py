@@ -152,6 +152,27 @@ def verify_certificate(
         raise InvalidArgument(f"arithmetic must be one of {sorted(BACKENDS)}, got {arithmetic!r}")
     if not isinstance(processes, int) or processes < 1:
         raise InvalidArgument(f"processes must be a positive integer, got {processes!r}")
+    lines = _read_lines(path, source)
+    head = read_header(lines[0], source)
+    depth, regions = head["depth"], head["_parsed"]
+    records = _box_records(lines, source, depth)
+    counts = {"certified": 0, "outside": 0}
+    failure = _structure_failure(head, records)
+    if failure is None:
+        failure = _check_boxes(records, regions, depth, arithmetic, processes, counts, progress)
+    return CertificateReport(
+        valid=failure is None,
+        boxes=len(records),
+        regions=[{k: v for k, v in r.items() if k != "_parsed"} for r in head["regions"]],
+        first_failure=failure,
+        seconds=time.perf_counter() - start,
+        depth=depth,
+        counts=counts,
+    )
+
+
+def _read_lines(path: str | Path, source: str) -> list[str]:
+    """The lines of the (possibly gzip-compressed) file; unreadable or empty is an ``InvalidArgument``."""
     try:
         if str(path).endswith(".gz"):
             with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -165,8 +186,11 @@ def verify_certificate(
         raise InvalidArgument(f"certificate {source}: cannot read ({errno}{msg})") from None
     if not lines:
         raise InvalidArgument(f"certificate {source}: empty file")
-    head = read_header(lines[0], source)
-    depth, regions = head["depth"], head["_parsed"]
+    return lines
+
+
+def _box_records(lines: list[str], source: str, depth: int) -> list[tuple[int, dict]]:
+    """``(line number, record)`` of every box line; a line that is not a well-formed box is an ``InvalidArgument``."""
     records = []
     for n, line in enumerate(lines[1:], start=2):
         try:
@@ -186,54 +210,43 @@ def verify_certificate(
         if not ok:
             raise InvalidArgument(f"certificate {source}: line {n} is not a box record")
         records.append((n, rec))
+    return records
 
-    public_regions = [{k: v for k, v in r.items() if k != "_parsed"} for r in head["regions"]]
-    counts = {"certified": 0, "outside": 0}
 
-    def report(failure: dict | None) -> CertificateReport:
-        return CertificateReport(
-            valid=failure is None,
-            boxes=len(records),
-            regions=public_regions,
-            first_failure=failure,
-            seconds=time.perf_counter() - start,
-            depth=depth,
-            counts=counts,
-        )
-
+def _structure_failure(head: dict, records: list[tuple[int, dict]]) -> dict | None:
+    """The first failure of the header's regions, the box count or the tiling of each region (None: all hold)."""
+    depth, regions = head["depth"], head["_parsed"]
     for k, reg in enumerate(regions):
         problem = region_problem(reg, depth)
         if problem:
-            return report({"line": 1, "region": k, "path": None, "reason": problem})
+            return {"line": 1, "region": k, "path": None, "reason": problem}
     if head["boxes"] != len(records):
-        return report(
-            {
-                "line": 1,
-                "region": None,
-                "path": None,
-                "reason": f"header states {head['boxes']} boxes, file has {len(records)}",
-            }
-        )
+        reason = f"header states {head['boxes']} boxes, file has {len(records)}"
+        return {"line": 1, "region": None, "path": None, "reason": reason}
     by_region: dict[int, list[str]] = {k: [] for k in range(len(regions))}
     for n, rec in records:
         if not 0 <= rec["region"] < len(regions):
-            return report({"line": n, "region": rec["region"], "path": rec["path"], "reason": "unknown region"})
+            return {"line": n, "region": rec["region"], "path": rec["path"], "reason": "unknown region"}
         by_region[rec["region"]].append(rec["path"])
     for k, paths in by_region.items():
         problem = coverage_problem(paths)
         if problem:
-            return report({"line": None, "region": k, "path": None, "reason": problem})
+            return {"line": None, "region": k, "path": None, "reason": problem}
+    return None
 
+
+def _check_boxes(
+    records: list, regions: list, depth: int, arithmetic: str, processes: int, counts: dict, progress: Callable | None
+) -> dict | None:
+    """Re-check every box (in ``processes`` worker processes when > 1); the first failure or None."""
     jobs = [(rec, regions, depth, arithmetic) for _, rec in records]
     if processes > 1:
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             results = pool.imap(check_line, jobs, chunksize=64)
-            failure = _first_failure(records, results, counts, progress)
-    else:
-        failure = _first_failure(records, map(check_line, jobs), counts, progress)
-    return report(failure)
+            return _first_failure(records, results, counts, progress)
+    return _first_failure(records, map(check_line, jobs), counts, progress)
 
 
 def _first_failure(records: list, results: Any, counts: dict, progress: Callable | None) -> dict | None:

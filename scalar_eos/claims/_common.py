@@ -14,8 +14,22 @@ from ..gfs import exact_gfs
 from ..margins import StepMargin
 from ..model import Point
 from ..onestep import OneStep
+from ..outcome import UP_TO_BUDGET, Outcome
 
-__all__ = ["fast_psi", "le_decided", "not_increased", "pi", "psi_exact", "relative_increase"]
+__all__ = [
+    "UNSETTLED",
+    "converged_within",
+    "fast_psi",
+    "le_decided",
+    "not_increased",
+    "pi",
+    "psi_exact",
+    "relative_increase",
+]
+
+#: Outcomes a trajectory claim does not judge: GD may still settle with a larger budget (chaos, quasi-periodic
+#: motion and an approach to a saddle are statements about the run up to its budget).
+UNSETTLED = tuple(sorted(UP_TO_BUDGET))
 
 
 def psi_exact(w: list[Fraction], y: Fraction, digits: int = 40) -> mpmath.mpf:
@@ -42,6 +56,25 @@ def le_decided(lhs: Callable[[int], mpmath.mpf], rhs: Callable[[int], mpmath.mpf
 def fast_psi(W: np.ndarray, y: np.ndarray) -> np.ndarray:
     """float64 GFS sharpness of every row of ``W``."""
     return fast.gfs_sharpness(W, target=y)
+
+
+def converged_within(o: Outcome, lo: float, hi: float, *, include_hi: bool) -> bool | None:
+    """Conclusion "GD converged with final sharpness in ``(lo, hi]``" (``(lo, hi)`` without ``include_hi``).
+
+    None (no verdict) for an :data:`UNSETTLED` run; False for any other run that did not converge.
+
+    Examples
+    --------
+    >>> from scalar_eos.outcome import Outcome
+    >>> run = Outcome("converged", None, 1.9, None, True, 0.0, 10)
+    >>> converged_within(run, 1.8, 1.9, include_hi=True), converged_within(run, 1.8, 1.9, include_hi=False)
+    (True, False)
+    """
+    if o.status in UNSETTLED:
+        return None
+    if o.status != "converged" or o.final_sharpness is None:
+        return False
+    return lo < o.final_sharpness <= hi if include_hi else lo < o.final_sharpness < hi
 
 
 def not_increased(s: OneStep) -> bool:

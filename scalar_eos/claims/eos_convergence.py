@@ -15,8 +15,8 @@ from mpmath import mp
 
 from .. import _exact, fast
 from ..gfs import psi_min
-from ..outcome import UP_TO_BUDGET, Outcome
-from ._common import fast_psi, le_decided, pi, psi_exact
+from ..outcome import Outcome
+from ._common import converged_within, fast_psi, le_decided, pi, psi_exact
 from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "EOS_DELTA", "eos_window"]
@@ -53,12 +53,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still converge
-        return None
-    if o.status != "converged" or o.final_sharpness is None:
-        return False
-    lo, hi = eos_window(eta)
-    return lo < o.final_sharpness <= hi
+    return converged_within(o, *eos_window(eta), include_hi=True)
 
 
 def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:

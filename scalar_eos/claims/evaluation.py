@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -15,13 +16,38 @@ from ..outcome import Outcome, classify
 from ._registry import get, registry
 from .claim import Claim, ClaimResult
 
-__all__ = ["SADDLE_NOTE", "evaluate", "hypothesis_batch"]
+__all__ = ["FLOAT_RANGE_NOTE", "SADDLE_NOTE", "evaluate", "hypothesis_batch"]
 
 #: Attached to a step claim's result where gradient flow from w or GD(w) ends at a saddle.
 SADDLE_NOTE = (
     "saddle landing: psi is compared as the function y^2 sum 1/(w_i^2 + c*) of the squares (the quantity the "
     "proofs are about), which is not the sharpness at the end of gradient flow there"
 )
+
+#: Attached to a trajectory claim's result (conclusion None) when the point cannot be run in float64.
+FLOAT_RANGE_NOTE = (
+    "not decided: the float64 GD run of trajectory claims cannot represent {} (magnitudes 5e-324 to 1.8e308)"
+)
+
+
+def _float_or_none(x: Fraction) -> float | None:
+    """``x`` as a float64 when it is one (finite; non-zero stays non-zero), else None."""
+    try:
+        v = float(x)
+    except OverflowError:
+        return None
+    return v if math.isfinite(v) and (v == 0) == (x == 0) else None
+
+
+def _float_run(p: Point, eta: Fraction, max_steps: int) -> Outcome | str:
+    """The float64 GD outcome from ``p`` with step ``eta``, or the note saying why it cannot be run."""
+    named = [(f"w_{i + 1}", x) for i, x in enumerate(p.w)] + [("eta", eta), ("the target", p.target)]
+    values = [_float_or_none(x) for _, x in named]
+    for (name, _), v in zip(named, values, strict=True):
+        if v is None:
+            return FLOAT_RANGE_NOTE.format(name)
+    *w, e, y = values
+    return classify(w, e, target=y, max_steps=max_steps)
 
 
 def evaluate(
@@ -69,7 +95,10 @@ def evaluate(
                 continue
         else:
             if outcome is None:
-                outcome = classify([float(x) for x in p.w], float(eta_q), target=float(p.target), max_steps=max_steps)
+                outcome = _float_run(p, eta_q, max_steps)
+            if isinstance(outcome, str):
+                results.append(ClaimResult(c.id, hyp, None, outcome))
+                continue
             concl = c.conclusion(outcome, float(eta_q))
         results.append(ClaimResult(c.id, hyp, None if concl is None else bool(concl)))
     return results

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..margins import StepMargin
 from ..onestep import OneStep
+from ._common import relative_increase
 from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "d2_region", "in_d2_region"]
@@ -59,7 +60,7 @@ def batch_violation(
 ) -> np.ndarray:
     """Relative increase inside the region, relative decrease outside it (> 0 violates; accurate with ``margin``)."""
     region = d2_region(W[:, 0], W[:, 1], np.prod(W, axis=1), y, eta)
-    rel = (after - before) / before if margin is None else -margin.margin
+    rel = relative_increase(W, eta, y, before, after, margin)
     return np.where(region, rel, -rel)
 
 

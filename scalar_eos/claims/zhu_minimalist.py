@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..outcome import UP_TO_BUDGET, Outcome
-from ._common import pi
+from ..outcome import Outcome
+from ._common import converged_within, pi
 from .claim import Claim, Evidence
 
 __all__ = ["CLAIM", "zhu_point", "zhu_window"]
@@ -65,12 +65,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still converge
-        return None
-    if o.status != "converged" or o.final_sharpness is None:
-        return False
-    lo, hi = zhu_window(eta)
-    return lo < o.final_sharpness < hi
+    return converged_within(o, *zhu_window(eta), include_hi=False)
 
 
 def sampler(rng: np.random.Generator, depth: int, n: int, target: float) -> tuple[np.ndarray, np.ndarray]:

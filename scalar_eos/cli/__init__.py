@@ -15,10 +15,12 @@ refuted by ``test-claims``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 
-from ..errors import ScalarEOSError
+from ..errors import ScalarEOSDeprecationWarning, ScalarEOSError
 from . import (
     central,
     check,
@@ -38,7 +40,7 @@ from . import (
 )
 from ._parse import EXIT_USAGE, Parser, join_negative_values, load_claims_files, parse_number, parse_weights
 
-__all__ = ["COMMANDS", "build_parser", "main", "parse_number", "parse_weights"]
+__all__ = ["COMMANDS", "build_parser", "deprecations_on_stderr", "main", "parse_number", "parse_weights"]
 
 #: Command modules in ``--help`` order (``sweep`` registers ``sweep`` and ``sweep-report``).
 COMMANDS = (
@@ -88,6 +90,43 @@ def _command_names(parser: argparse.ArgumentParser) -> list[str]:
     return []
 
 
+@contextlib.contextmanager
+def deprecations_on_stderr() -> Iterator[None]:
+    """Show the package's deprecation warnings once each, as one line ``scalar-eos: warning: ...`` on stderr.
+
+    Python hides :class:`DeprecationWarning` outside ``__main__``, so a user of the command line would never see
+    that an old design key or sweep column is going away.  Other warnings keep the filters in force (under
+    pytest's ``filterwarnings = error`` they still raise).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from scalar_eos._deprecate import warn_renamed
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err), deprecations_on_stderr():
+    ...     warn_renamed("product", "pi_over_y", "weights")
+    ...     warn_renamed("product", "pi_over_y", "weights")
+    >>> print(err.getvalue(), end="")
+    scalar-eos: warning: weights: 'product' is deprecated and will be removed in the next release; use 'pi_over_y'
+    """
+    shown: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, ScalarEOSDeprecationWarning):
+            return outer(message, category, filename, lineno, file, line)
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            print(f"scalar-eos: warning: {text}", file=sys.stderr)
+        return None
+
+    with warnings.catch_warnings():
+        outer = warnings.showwarning
+        warnings.showwarning = show
+        warnings.filterwarnings("always", category=ScalarEOSDeprecationWarning)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scalar-eos`` console script; returns the exit status."""
     argv = join_negative_values(list(sys.argv[1:] if argv is None else argv))
@@ -103,11 +142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"scalar-eos: error: no command given; choose one of: {names} (see scalar-eos --help)", file=sys.stderr
             )
             return EXIT_USAGE
-        load_claims_files(args)  # --claims-file: the user's claims exist before the command looks them up
         func: Callable[[argparse.Namespace], int] = args.func
-        return func(args)
+        with deprecations_on_stderr():
+            load_claims_files(args)  # --claims-file: the user's claims exist before the command looks them up
+            return func(args)
     except ScalarEOSError as exc:
         print(f"scalar-eos: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OverflowError as exc:  # a number given exactly (--dps or exact decimals) too large for a float64 step
+        print(
+            f"scalar-eos: error: a value is too large for float64 arithmetic ({exc}); use smaller magnitudes",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("scalar-eos: interrupted", file=sys.stderr)

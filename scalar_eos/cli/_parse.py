@@ -70,8 +70,8 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def count(lo: int, what: str = "") -> Any:
-    """An argparse ``type=``: an integer ``>= lo`` (one-line error otherwise).
+def count(lo: int, what: str = "", *, hi: int | None = None, why: str = "") -> Any:
+    """An argparse ``type=``: an integer ``>= lo`` (and ``<= hi``, for the reason ``why``); one-line error otherwise.
 
     Examples
     --------
@@ -81,6 +81,10 @@ def count(lo: int, what: str = "") -> Any:
     Traceback (most recent call last):
     ...
     argparse.ArgumentTypeError: must be an integer >= 1, got '0'
+    >>> count(0, hi=10, why="too slow")("11")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be at most 10 (too slow), got '11'
     """
 
     def parse(text: str) -> int:
@@ -91,6 +95,8 @@ def count(lo: int, what: str = "") -> Any:
         if value < lo:
             hint = f" ({what})" if what else ""
             raise argparse.ArgumentTypeError(f"must be an integer >= {lo}, got {text!r}{hint}")
+        if hi is not None and value > hi:
+            raise argparse.ArgumentTypeError(f"must be at most {hi}{f' ({why})' if why else ''}, got {text!r}")
         return value
 
     parse.__name__ = f"integer >= {lo}"

@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
         "when a claim is VIOLATED there (its hypothesis holds and its conclusion fails), 0 otherwise.",
     )
     add_point_options(p, eta=True)
-    p.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
+    p.add_argument("--claims", "--claim", default=None, help="comma-separated claim ids (default: all)")
     add_claims_file_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -28,6 +28,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..claims import evaluate
+    from ..claims.evaluation import SADDLE_NOTE
     from ..onestep import one_step
 
     dps = check_cli_dps(args.dps)
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{'claim':<{width}}  hypothesis  conclusion")
     for r in results:
         concl = "n/a" if r.conclusion is None else str(r.conclusion).lower()
-        flag = "  (saddle landing: decided on psi)" if r.note else ""
+        flag = f"  ({'saddle landing: decided on psi' if r.note == SADDLE_NOTE else r.note})" if r.note else ""
         mark = "  <-- VIOLATED: hypothesis holds, conclusion fails" if r.id in violated else ""
         print(f"{r.id:<{width}}  {str(r.hypothesis).lower():<10}  {concl:<10}{flag}{mark}".rstrip())
     if violated:

@@ -16,12 +16,20 @@ from ._parse import add_point_options, as_number, count, point_args, real, spinn
 __all__ = ["format_table", "register", "run"]
 
 COLUMNS = ("t", "loss", "product", "sharpness", "gfs_sharpness")
+#: Most GD steps ``run`` records (each step solves for the GFS sharpness: about a millisecond).
+MAX_CLI_STEPS = 1_000_000
+STEPS_WHY = "every step is recorded with its GFS sharpness; the outcome uses --budget; use the Python API for more"
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run gradient descent and print the trajectory")
     add_point_options(p, eta=True)
-    p.add_argument("--steps", type=count(0), default=100, help="number of GD steps (default 100)")
+    p.add_argument(
+        "--steps",
+        type=count(0, hi=MAX_CLI_STEPS, why=STEPS_WHY),
+        default=100,
+        help=f"number of GD steps (default 100, at most {MAX_CLI_STEPS})",
+    )
     p.add_argument("--every", type=count(1), default=1, help="print every k-th step in the table (default 1)")
     p.add_argument(
         "--budget", type=count(1), default=100_000, help="GD steps allowed to classify the outcome (default 100000)"

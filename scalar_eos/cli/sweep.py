@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         "--out", required=True, help="output Parquet file OUT.parquet (work in progress in OUT.parquet.parts/)"
     )
     p.add_argument("--chunk", type=count(1), default=None, help="rows per chunk (default 4096 step, 512 run)")
-    p.add_argument("--claims", default=None, help="comma-separated claim ids to check")
+    p.add_argument("--claims", "--claim", default=None, help="comma-separated claim ids to check")
     p.add_argument("--max-steps", type=count(1), default=None, help="run mode: GD budget per point (default 20000)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--workers", type=count(1), default=None, help="run chunks on a local Dask cluster of N processes")

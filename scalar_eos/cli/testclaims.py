@@ -20,7 +20,7 @@ __all__ = ["parse_depths", "register", "run"]
 
 def register(sub: Any) -> None:
     p = sub.add_parser("test-claims", help="property-based tests of claims (Hypothesis, 'test' extra)")
-    p.add_argument("--claims", default=None, help="comma-separated claim ids (default: all)")
+    p.add_argument("--claims", "--claim", default=None, help="comma-separated claim ids (default: all)")
     p.add_argument("--depths", default="2-6", help="a range '2-6' or a list '2,3,5' (default 2-6)")
     p.add_argument("--max-examples", type=int, default=100, help="examples per claim and depth (default 100)")
     p.add_argument("--seed", type=int, default=None, help="fix Hypothesis' random choices (no database then)")

@@ -48,15 +48,19 @@ def load_design(path: str | os.PathLike[str]) -> dict[str, Any]:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
         raise InvalidArgument(f"cannot read design file {str(p)!r}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise InvalidArgument(f"design file {str(p)!r} is not a text file (UTF-8 TOML or JSON)") from None
+    fmt = "JSON" if p.suffix.lower() == ".json" else "TOML"
     try:
-        if p.suffix.lower() == ".json":
+        if fmt == "JSON":
             data = json.loads(text)
         else:
             import tomllib
 
             data = tomllib.loads(text)
     except (ValueError, TypeError) as e:
-        raise InvalidArgument(f"design file {str(p)!r} is not valid {p.suffix[1:].upper() or 'TOML'}: {e}") from None
+        read_as = "" if p.suffix.lower() in (".json", ".toml") else " (read as TOML: name it .json for JSON)"
+        raise InvalidArgument(f"design file {str(p)!r} is not valid {fmt}{read_as}: {e}") from None
     if not isinstance(data, dict):
         raise InvalidArgument(f"design file {str(p)!r} must hold a table/object at the top level")
     return data

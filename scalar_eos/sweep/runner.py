@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import claims
 from .._lock import OutputLock
 from .._progress import Progress
 from .._validate import check_int
+from ..claimsfile import claims_file_of, ensure_claims_files
 from ..errors import InvalidArgument, MissingDependency
 from .compute import compute_chunk
 from .design import n_chunks, normalize_design, total_rows
@@ -35,7 +37,7 @@ from .storage import (
     to_table,
 )
 
-__all__ = ["SweepResult", "sigterm_as_interrupt", "sweep"]
+__all__ = ["SweepResult", "chunk_task", "sigterm_as_interrupt", "sweep"]
 
 
 @dataclass
@@ -90,9 +92,12 @@ def sweep(
     out : path
         Output file.  Work in progress lives in ``out + ".parts/"``.
     workers : int, optional
-        Run chunks on a local Dask cluster with this many worker processes.
+        Run chunks on a local Dask cluster with this many worker processes.  The workers load the claims
+        files that registered the design's claims (:func:`scalar_eos.claimsfile.load_claims_file`); a claim
+        registered in code only is refused, since worker processes cannot know it.
     scheduler : str, optional
-        Address of an existing Dask scheduler (``tcp://host:8786``).
+        Address of an existing Dask scheduler (``tcp://host:8786``); its workers must be able to read those
+        claims files at the same paths.
     progress : bool, optional
         Progress bar on stderr (default: when someone watches it: a terminal or a Jupyter notebook).
     max_chunks : int, optional
@@ -116,6 +121,7 @@ def sweep(
         check_int(workers, "workers", 1, 1024)
     if max_chunks is not None:
         check_int(max_chunks, "max_chunks", 0)
+    files = _claims_files(d) if workers is not None or scheduler is not None else []
     t0 = time.monotonic()
     out_p = Path(out)
     parts = out_p.with_name(out_p.name + ".parts")
@@ -138,7 +144,7 @@ def sweep(
         if max_chunks is not None:
             todo = todo[:max_chunks]
         label = "sweep" + (f" (resuming: {len(done)}/{nch} chunks done)" if done else "")
-        computed = _compute(d, todo, parts, label, progress, workers, scheduler)
+        computed = _compute(d, todo, parts, label, progress, workers, scheduler, files)
         complete = len(done_chunks(parts, nch)) == nch
         if complete:
             merge(d, parts, out_p, nch, pa)
@@ -177,8 +183,9 @@ def _compute(
     progress: bool | None,
     workers: int | None,
     scheduler: str | None,
+    files: list[str],
 ) -> int:
-    """Compute and save the chunks ``todo`` (serial or on Dask); the number saved."""
+    """Compute and save the chunks ``todo`` (serial, or on Dask with workers loading ``files``); the number saved."""
     total = total_rows(d)
     rows_todo = sum(min(total, (k + 1) * d["chunk"]) - k * d["chunk"] for k in todo)
     computed = 0
@@ -194,12 +201,40 @@ def _compute(
             for k in todo:
                 save(k, compute_chunk(d, k))
         else:
-            _run_dask(d, todo, save, workers, scheduler)
+            _run_dask(d, todo, save, workers, scheduler, files)
     return computed
 
 
+def _claims_files(d: Mapping[str, Any]) -> list[str]:
+    """The claims files that worker processes must load to know the design's claims.
+
+    A claim that is neither built in nor registered by a claims file exists in this process only: refused.
+    """
+    files = []
+    builtin = {id(m.CLAIM) for m in claims.BUILTINS}
+    for cid in d["claims"]:
+        c = claims.get(cid)
+        if id(c) in builtin:
+            continue
+        path = claims_file_of(cid)
+        if path is None:
+            raise InvalidArgument(
+                f"claim {cid!r} was registered in this process only, so sweep worker processes cannot know it; "
+                "define it in a claims file and load it with scalar_eos.claimsfile.load_claims_file "
+                "(command line: --claims-file FILE.py)"
+            )
+        files.append(path)
+    return list(dict.fromkeys(files))
+
+
+def chunk_task(design: Mapping[str, Any], k: int, claims_files: list[str]) -> dict[str, np.ndarray]:
+    """:func:`compute_chunk` in a worker process: the design's claims files are loaded first (once per process)."""
+    ensure_claims_files(claims_files)
+    return compute_chunk(design, k)
+
+
 def _run_dask(
-    d, todo: list[int], save: Callable[[int, dict], None], workers: int | None, scheduler: str | None
+    d, todo: list[int], save: Callable[[int, dict], None], workers: int | None, scheduler: str | None, files: list[str]
 ) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -220,14 +255,14 @@ def _run_dask(
             pending = iter(todo)
             futures = {}
             for k in _take(pending, window):
-                futures[client.submit(compute_chunk, d, k, pure=False)] = k
+                futures[client.submit(chunk_task, d, k, files, pure=False)] = k
             ac = as_completed(list(futures))
             for fut in ac:
                 k = futures.pop(fut)
                 save(k, fut.result())
                 fut.release()
                 for k2 in _take(pending, 1):
-                    nf = client.submit(compute_chunk, d, k2, pure=False)
+                    nf = client.submit(chunk_task, d, k2, files, pure=False)
                     futures[nf] = k2
                     ac.add(nf)
     finally:
