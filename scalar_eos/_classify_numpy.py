@@ -415,6 +415,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             continue
         period = np.zeros(idx.size, dtype=np.int32)
         tolw = 1e-9 * np.max(np.abs(wt), axis=0)
+        tolv = 1e-9 * ring.max(axis=0)  # each |w_i| repeats to 1e-9 of its own largest value in the ring
         for k in range(2, max_period + 1):
             cand = period == 0
             if not np.any(cand):
@@ -423,7 +424,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             for j in range(k):
                 now = ring[(t - 1 - j) % length]
                 back = ring[(t - 1 - j - k) % length]
-                match &= np.max(np.abs(now - back), axis=0) <= tolw
+                match &= np.all(np.abs(now - back) <= tolv, axis=0)
                 if not np.any(match):
                     break
             period[match] = k
@@ -445,7 +446,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     out["reason"][rows] = np.where(near, 1, np.where(amp > 1e-6 * st["ay"], 2, 3))
     if hist is not None:
         avail = min(hist_len, t)
-        tolw = 1e-9 * np.max(np.abs(wt), axis=0)
+        tolw = 1e-9 * hist[(t - 1 - np.arange(avail)) % hist_len].max(axis=0)  # per coordinate, compared iterates
         lp = np.zeros(idx.size, dtype=np.int32)
         for k in range(2, avail // 3 + 1):
             cand = lp == 0

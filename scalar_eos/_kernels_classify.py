@@ -77,6 +77,7 @@ def classify_group(
         np.empty(G, dtype=np.bool_), np.empty(depth), np.empty(depth), np.empty(depth + 1), np.empty(depth),
     )  # fmt: skip
     col = np.empty(depth)
+    tolv = np.empty(depth)
     out = np.empty(depth)
     gg = np.empty(depth)
     gap1 = np.empty(depth)
@@ -309,19 +310,23 @@ def classify_group(
                     if abs(col[i]) > scale_w:
                         scale_w = abs(col[i])
                 tolw = 1e-9 * scale_w
+                for i in range(depth):  # each |w_i| repeats to 1e-9 of its own largest value in the ring
+                    mx = ring[0, i, j]
+                    for s in range(1, length):
+                        if ring[s, i, j] > mx:
+                            mx = ring[s, i, j]
+                    tolv[i] = 1e-9 * mx
                 found = 0
                 for k in range(2, max_period + 1):
                     ok = True
                     for jj in range(k):
                         s_now = (t - 1 - jj) % length
                         s_back = (t - 1 - jj - k) % length
-                        dm = 0.0
                         for i in range(depth):
-                            dd = abs(ring[s_now, i, j] - ring[s_back, i, j])
-                            if dd > dm:
-                                dm = dd
-                        if not dm <= tolw:
-                            ok = False
+                            if not abs(ring[s_now, i, j] - ring[s_back, i, j]) <= tolv[i]:
+                                ok = False
+                                break
+                        if not ok:
                             break
                     if ok:
                         found = k
@@ -351,11 +356,13 @@ def classify_group(
             else:
                 why = 3
             avail = min(hist_len, t)
-            scale_w = 0.0
-            for i in range(depth):
-                if abs(col[i]) > scale_w:
-                    scale_w = abs(col[i])
-            tolw = 1e-9 * scale_w
+            for i in range(depth):  # per coordinate, over the iterates the search compares
+                mx = 0.0
+                for jj in range(avail):
+                    hv_ = hist[(t - 1 - jj) % hist_len, i, j]
+                    if hv_ > mx:
+                        mx = hv_
+                tolv[i] = 1e-9 * mx
             lp = 0
             for k in range(2, avail // 3 + 1):
                 ok = True
@@ -363,7 +370,7 @@ def classify_group(
                     s_now = (t - 1 - jj) % hist_len
                     s_back = (t - 1 - jj - k) % hist_len
                     for i in range(depth):
-                        if not abs(hist[s_now, i, j] - hist[s_back, i, j]) <= tolw:
+                        if not abs(hist[s_now, i, j] - hist[s_back, i, j]) <= tolv[i]:
                             ok = False
                             break
                     if not ok:

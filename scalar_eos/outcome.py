@@ -20,7 +20,8 @@ each block every undecided row is tested:
   bound, not a fixed tolerance on the loss;
 * **periodic** - in sign-invariant coordinates ``|w_i|`` (GD commutes with
   flipping the signs of two weights) the last ``k`` iterates repeat those ``k``
-  steps earlier to ``1e-9`` relative, for the smallest ``2 <= k <= K``, the
+  steps earlier, each ``|w_i|`` to ``1e-9`` of its largest value over the last
+  ``2 K`` iterates, for the smallest ``2 <= k <= K``, the
   GD step at the last iterate is longer than that tolerance (a near-stationary
   iterate, e.g. creeping at a saddle, is no orbit), and
   the oscillation amplitude ``max |r|`` is non-vanishing and steady from one

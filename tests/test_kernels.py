@@ -64,8 +64,12 @@ def test_matches_v01_classifier_row_by_row():
     decided = old["status"] != S.UNDECIDED
     assert np.array_equal(old["status"][decided], new["status"][decided])
     assert np.array_equal(old["period"][decided], new["period"][decided])
-    assert np.array_equal(old["steps"], new["steps"])
-    assert np.array_equal(old["weights"], new["weights"], equal_nan=True)  # same GD bits
+    # each |w_i| now repeats to 1e-9 of its own range (v0.1: of the largest |w_i|): an orbit may be seen a block apart
+    same = old["steps"] == new["steps"]
+    both_periodic = (old["status"] == S.PERIODIC) & (new["status"] == S.PERIODIC)
+    assert np.all(same | (both_periodic & (np.abs(old["steps"] - new["steps"]) <= 32)))
+    assert np.mean(same) > 0.95
+    assert np.array_equal(old["weights"][same], new["weights"][same], equal_nan=True)  # same GD bits
     assert set(new["status"][~decided]) <= {S.UNDECIDED, S.PERIODIC, S.CHAOTIC, S.QUASIPERIODIC, S.SADDLE_APPROACH}
     assert np.all(new["period"][~decided & (new["status"] == S.PERIODIC)] > 16)
     # v0.1's Newton re-iterated converged columns (batch-dependent last bits): a few ulp apart
@@ -236,7 +240,10 @@ def test_phase_design_matches_v01_and_engines_agree():
     decided = old["status"] != S.UNDECIDED
     assert np.array_equal(old["status"][decided], new["status"][decided])
     assert np.array_equal(old["period"][decided], new["period"][decided])
-    assert np.array_equal(old["weights"], new["weights"], equal_nan=True)
+    same = old["steps"] == new["steps"]  # periodic rows may be seen a block apart (per-coordinate tolerance)
+    both_periodic = (old["status"] == S.PERIODIC) & (new["status"] == S.PERIODIC)
+    assert np.all(same | (both_periodic & (np.abs(old["steps"] - new["steps"]) <= 32)))
+    assert np.array_equal(old["weights"][same], new["weights"][same], equal_nan=True)
     assert np.mean(new["status"] == S.UNDECIDED) < 0.03
     ref = run(W, eta, max_steps=20000, engine="numpy")
     for k in KEYS:
@@ -299,3 +306,17 @@ def test_engines_agree_near_the_origin():
     assert a["reason"].tolist() == [9, 10, 11, 12, 0]
     # the windows' ranges are the batches' ranges combined
     assert np.array_equal(a["ext"][:, 1, 0], a["bext"][:, 8:, 0].min(1), equal_nan=True)  # NaN: decided early
+
+
+def test_no_periodic_verdict_below_a_coordinates_resolution():
+    """Extreme weight ratio (scale-aware sampler): the small weight oscillates, GD converges slowly; no 2-cycle.
+
+    Each |w_i| must repeat to 1e-9 of its own size (not of the largest weight), and the step must be resolvable.
+    """
+    W = np.array([[3.145923407972853e-07, -2772415.9475668515]])
+    eta = np.array([2.6020355214316173e-13])
+    a = run(W, eta, max_steps=2000, engine="numba")
+    b = run(W, eta, max_steps=2000, engine="numpy")
+    for k in KEYS:
+        assert np.array_equal(a[k], b[k], equal_nan=True), k
+    assert a["status"][0] != S.PERIODIC
