@@ -1,45 +1,58 @@
-"""Generic GFS sharpness: the fast path against the LSODA path and a plain SciPy reference, side by side.
+"""Generic GFS sharpness: the default path against LSODA and version 0.2's default, side by side.
 
-Run:  python benchmarks/generic_gfs_speed.py [--quick] [--experiment]
+Run:  python benchmarks/generic_gfs_speed.py [--quick] [--experiment] [--json OUT.json]
 
 For each case (the 610-parameter tanh MLP at its initialisation and after 20
-GD steps at ``eta psi(x0) = 2.1``; a depth-4 scalar network; a matrix
-factorization) the same process times, on the same points:
+GD steps at ``eta psi(x0) = 2.1``; a depth-4 scalar network; a 6x5 rank-2
+matrix factorization) the same process times, on the same points, at the
+same tolerance (``gtol = 1e-9``, ``rtol = 1e-10``):
 
-* ``lsoda`` - ``generic.gfs_sharpness(method="lsoda")`` (LSODA to
-  ``|grad| <= gtol/10``, sharpness at the end point);
-* ``fast``  - ``generic.gfs_sharpness(method="fast")`` (BDF with eigen-solves
-  from 200 parameters on, LSODA below, to ``|grad| <= gtol``; Newton
-  projection; Lanczos), ``rtol = 1e-10``;
-* ``fast8`` - the same at ``rtol = 1e-8`` (about the LSODA path's actual accuracy on the MLP);
-* ``fastbd`` - the fast path with ``integrator="BDF"`` (BDF with eigen-solves) on every model;
-* ``plain`` - an independent plain NumPy/SciPy computation at the same
-  tolerance (``solve_ivp(LSODA, rtol, jac=-H)`` to ``|grad| <= gtol/10``,
-  ``numpy.linalg.eigvalsh`` at the end point), written here without the package.
+* ``plain``    - an independent plain NumPy/SciPy computation written here without the
+  package: ``solve_ivp(LSODA, rtol, atol=1e-13, jac=-H)`` to ``|grad| <= gtol/10``, then
+  ``numpy.linalg.eigvalsh`` at the end point.  **The ratios are against this.**
+* ``lsoda``    - ``generic.gfs_sharpness(method="lsoda")`` (the package's LSODA path, version 0.1);
+* ``previous`` - version 0.2's default, ``generic.gfs_sharpness(method="fast", integrator="BDF")``
+  (BDF with eigen-solves from the start, Newton projection, warm Lanczos; ``integrator="LSODA"``
+  below 200 parameters);
+* ``new``      - ``generic.gfs_sharpness(x)``, the default (from 200 parameters on DOP853 for the
+  first ``16 n`` gradients, then BDF with eigen-solves; Newton projection; warm Lanczos;
+  below 200 parameters LSODA with the same tail, as ``previous``).
 
 Accuracy is measured against a long reference: the scalar closed form
 (``scalar_eos.gfs_sharpness``) for the scalar network, otherwise ``solve_ivp``
-with Radau (or ``--reference LSODA``, faster) at ``rtol = 1e-12`` to ``|grad| <= 1e-12``; for that reference the
-table also gives the change of its value between ``|grad| = 1e-11`` and
-``1e-12`` (its own uncertainty).  Printed per case: seconds per GFS, speed
-ratios, |value - reference| and the reported error estimate.
+with LSODA (or ``--reference Radau``) at ``rtol = 1e-12`` to ``|grad| <= 1e-12``;
+for that reference the table also gives the change of its value between
+``|grad| = 1e-11`` and ``1e-12`` (its own uncertainty).  Printed per case and
+path: wall seconds per GFS (best of the repetitions), CPU seconds, the speed-up
+over ``plain`` (wall and CPU), ``|value - reference|``, the reported error
+estimate and whether it covers the error (up to the reference's uncertainty).
 
-``--experiment`` also times ``run_experiment("mlp")`` with each method.
-Timings on a shared machine vary; the ratios are measured in one run.
+``--experiment`` also times ``run_experiment("mlp")`` with the LSODA path, the
+previous and the new default.  ``--json OUT`` writes every number.  Timings on a
+shared machine vary; the ratios are measured in one run, CPU seconds are the
+steadier measure when other processes compete for the cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import scipy
 import scipy.integrate
-import scipy.linalg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package, installed or not
 
 import scalar_eos as se
 from scalar_eos import generic
+
+GTOL, RTOL = 1e-9, 1e-10
 
 
 def plain_gfs(model: generic.Model, x0: np.ndarray, gtol: float, rtol: float) -> float:
@@ -60,10 +73,10 @@ def plain_gfs(model: generic.Model, x0: np.ndarray, gtol: float, rtol: float) ->
         jac=lambda _t, y: -model.dense_hessian(y),
         events=[ev],
     )
-    return float(scipy.linalg.eigvalsh(model.dense_hessian(sol.y[:, -1]))[-1])
+    return float(np.linalg.eigvalsh(model.dense_hessian(sol.y[:, -1]))[-1])
 
 
-def long_reference(model: generic.Model, x0: np.ndarray, method: str = "Radau") -> tuple[float, float]:
+def long_reference(model: generic.Model, x0: np.ndarray, method: str) -> tuple[float, float]:
     """``method`` at rtol 1e-12 to |grad| <= 1e-12: the sharpness there, and its change since |grad| = 1e-11."""
 
     def ev(level: float):
@@ -90,90 +103,155 @@ def long_reference(model: generic.Model, x0: np.ndarray, method: str = "Radau") 
     return top, abs(top - before)
 
 
-def timed(fn, reps: int):
-    best, out = float("inf"), None
+def timed(fn, reps: int) -> tuple[float, float, Any]:
+    """Best wall and best CPU seconds of ``reps`` runs, and the last result."""
+    wall, cpu, out = float("inf"), float("inf"), None
     for _ in range(reps):
-        t = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        wall, cpu = min(wall, time.perf_counter() - w), min(cpu, time.process_time() - c)
+    return wall, cpu, out
 
 
-def cases(quick: bool):
+def cases(quick: bool) -> list[tuple[str, generic.Model, np.ndarray, float | None]]:
     mlp = generic.tanh_mlp()
-    out = [("tanh MLP 610, x0", mlp, mlp.x0, 1e-9, None)]
+    out = [("tanh MLP 610, x0", mlp, mlp.x0, None)]
     if not quick:
-        psi0 = generic.gfs_sharpness(mlp, mlp.x0, method="fast").value
+        psi0 = generic.gfs_sharpness(mlp, mlp.x0).value
         x = mlp.x0.copy()
         for _ in range(20):
             x = x - 2.1 / psi0 * mlp.grad(x)
-        out.append(("tanh MLP 610, GD step 20", mlp, x, 1e-9, None))
+        out.append(("tanh MLP 610, GD step 20", mlp, x, None))
     xs, ys = [1.0, 2.0], [1.0, 3.0]
     sc = generic.scalar_network(4, xs, ys)
     w = np.array([2.0, 0.6, -0.7, 1.1])
-    out.append(("scalar network D=4", sc, w, 1e-9, se.gfs_sharpness(list(w), **se.reduce_data(xs, ys).kwargs())))
+    out.append(("scalar network D=4", sc, w, se.gfs_sharpness(list(w), **se.reduce_data(xs, ys).kwargs())))
     mf = generic.matrix_factorization(6, 5, 2)
-    out.append(("matrix factorization 6x5 rank 2", mf, mf.x0, 1e-9, None))
+    out.append(("matrix factorization 6x5 rank 2", mf, mf.x0, None))
+    return out
+
+
+PATHS = ("lsoda", "previous", "new")
+
+
+def path_kw(path: str, n_params: int) -> dict[str, Any]:
+    """``gfs_sharpness`` options of a path; version 0.2's default used BDF from 200 parameters on, LSODA below."""
+    if path == "lsoda":
+        return {"method": "lsoda"}
+    if path == "previous":
+        return {"method": "fast", "integrator": "BDF" if n_params >= 200 else "LSODA"}
+    return {}
+
+
+def measure_case(name: str, model: generic.Model, x: np.ndarray, closed: float | None, reference: str) -> dict:
+    reps = 5 if model.n_params < 100 else 1
+    if closed is None:
+        ref, ref_unc = long_reference(model, x, reference)
+        ref_method = f"{reference} rtol 1e-12 to |grad| <= 1e-12"
+    else:
+        ref, ref_unc, ref_method = closed, 0.0, "closed form (scalar_eos.gfs_sharpness)"
+    row: dict[str, Any] = {
+        "case": name,
+        "n_params": model.n_params,
+        "reference": ref,
+        "reference_uncertainty": ref_unc,
+        "reference_method": ref_method,
+        "paths": {},
+    }
+    wall, cpu, value = timed(lambda: plain_gfs(model, x, GTOL, RTOL), reps)
+    row["paths"]["plain"] = {"seconds": wall, "cpu_seconds": cpu, "value": value, "abs_error": abs(value - ref)}
+    for path in PATHS:
+        kw = path_kw(path, model.n_params)
+        wall, cpu, r = timed(lambda kw=kw: generic.gfs_sharpness(model, x, gtol=GTOL, rtol=RTOL, **kw), reps)
+        err = abs(r.value - ref)
+        row["paths"][path] = {
+            "seconds": wall,
+            "cpu_seconds": cpu,
+            "value": r.value,
+            "abs_error": err,
+            "estimate": r.error,
+            "covered": bool(err <= r.error + ref_unc),
+            "gradient_evaluations": r.flow.nfev,
+        }
+    p = row["paths"]
+    row["speedup_vs_plain"] = {k: p["plain"]["seconds"] / p[k]["seconds"] for k in PATHS}
+    row["cpu_speedup_vs_plain"] = {k: p["plain"]["cpu_seconds"] / p[k]["cpu_seconds"] for k in PATHS}
+    row["new_over_previous_seconds"] = p["new"]["seconds"] / p["previous"]["seconds"]
+    row["new_over_previous_cpu"] = p["new"]["cpu_seconds"] / p["previous"]["cpu_seconds"]
+    return row
+
+
+def print_case(row: dict) -> None:
+    for path, m in row["paths"].items():
+        est = m.get("estimate")
+        cov = "" if est is None else ("covers" if m["covered"] else "DOES NOT COVER")
+        sp, sc = row["speedup_vs_plain"].get(path, 1.0), row["cpu_speedup_vs_plain"].get(path, 1.0)
+        print(
+            f"{row['case']:<32} {path:<8} {m['seconds']:8.3g} {m['cpu_seconds']:8.3g} {sp:6.2f}x {sc:6.2f}x "
+            f"{m['value']:18.13g} {m['abs_error']:9.2e} {'' if est is None else f'{est:9.2e}':>9} {cov}"
+        )
+    print(
+        f"{'':<32} reference {row['reference']:.14g} ({row['reference_method']}; own uncertainty "
+        f"{row['reference_uncertainty']:.1e}); new / previous: {row['new_over_previous_seconds']:.2f} (wall), "
+        f"{row['new_over_previous_cpu']:.2f} (CPU)"
+    )
+
+
+def experiment(steps: int | None) -> dict:
+    from scalar_eos.generic import run_experiment
+
+    out: dict[str, Any] = {}
+    for path in PATHS:
+        w, c = time.perf_counter(), time.process_time()
+        e = run_experiment("mlp", steps=steps, **path_kw(path, 610))
+        s = e.summary
+        out[path] = {
+            "seconds": time.perf_counter() - w,
+            "cpu_seconds": time.process_time() - c,
+            "seconds_per_gfs": s["seconds_per_gfs"],
+            "monotone": s["monotone"],
+            "gfs_converged": s["gfs_converged"],
+            "final_gfs_over_threshold": s["final_gfs_over_threshold"],
+            "largest_error_estimate": float(np.nanmax(e.record.gfs_error)),
+        }
+        print(
+            f"experiment mlp, {path:<8}: {out[path]['seconds']:7.1f} s ({out[path]['cpu_seconds']:.1f} s CPU), "
+            f"{s['seconds_per_gfs']:.3g} s/GFS, monotone={s['monotone']}, "
+            f"final GFS/(2/eta)={s['final_gfs_over_threshold']:.10f}"
+        )
+    for path in ("lsoda", "previous"):
+        out[f"new_speedup_over_{path}"] = out[path]["seconds"] / out["new"]["seconds"]
+    print(
+        f"experiment mlp speed-up of new: {out['new_speedup_over_lsoda']:.1f}x over lsoda, "
+        f"{out['new_speedup_over_previous']:.1f}x over previous"
+    )
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only the MLP at x0 and the small models")
-    ap.add_argument("--experiment", action="store_true", help="also time run_experiment('mlp') per method")
-    ap.add_argument("--reference", choices=["Radau", "LSODA"], default="Radau", help="integrator of the long reference")
+    ap.add_argument("--experiment", action="store_true", help="also time run_experiment('mlp') per path")
+    ap.add_argument("--reference", choices=["LSODA", "Radau"], default="LSODA", help="integrator of the long reference")
     ap.add_argument("--experiment-steps", type=int, default=None, help="GD steps of the experiment (default 200)")
+    ap.add_argument("--json", metavar="OUT", help="also write the measurements as JSON")
     args = ap.parse_args()
     np.seterr(all="ignore")
-    print(f"machine: {platform.processor() or platform.machine()}, numpy {np.__version__}, scipy {scipy.__version__}")
-    hdr = f"{'case':<34} {'path':<6} {'s/GFS':>8} {'ratio':>7} {'value':>20} {'|err|':>9} {'estimate':>9}"
-    print(hdr)
-    for name, model, x, gtol, closed in cases(args.quick):
-        small = model.n_params < 100
-        reps = 5 if small else 1
-        if closed is None:
-            ref, ref_unc = long_reference(model, x, args.reference)
-        else:
-            ref, ref_unc = closed, 0.0
-
-        def gfs(m=model, x=x, g=gtol, **kw):
-            return generic.gfs_sharpness(m, x, gtol=g, **kw)
-
-        t_old, r_old = timed(lambda: gfs(method="lsoda"), reps)
-        t_new, r_new = timed(lambda: gfs(method="fast"), reps)
-        t_8, r_8 = timed(lambda: gfs(method="fast", rtol=1e-8), reps)
-        t_bdf, r_bdf = timed(lambda: gfs(method="fast", integrator="BDF"), reps)
-        t_pl, v_pl = timed(lambda m=model, x=x, g=gtol: plain_gfs(m, x, g, 1e-10), reps)
-        for path, t, v, e in (
-            ("lsoda", t_old, r_old.value, r_old.error),
-            ("fast", t_new, r_new.value, r_new.error),
-            ("fast8", t_8, r_8.value, r_8.error),
-            ("fastbd", t_bdf, r_bdf.value, r_bdf.error),
-            ("plain", t_pl, v_pl, float("nan")),
-        ):
-            print(f"{name:<34} {path:<6} {t:8.3g} {t_pl / t:6.2f}x {v:20.14g} {abs(v - ref):9.2e} {e:9.2e}")
-        cover = ", ".join(
-            f"{p}: {'covers' if abs(r.value - ref) <= r.error + ref_unc else 'DOES NOT COVER'}"
-            for p, r in (("lsoda", r_old), ("fast", r_new), ("fast8", r_8), ("fastbd", r_bdf))
-        )
-        print(
-            f"{'':<34} reference {ref:.14g} (own uncertainty {ref_unc:.1e}); speed-up over lsoda: "
-            f"fast {t_old / t_new:.2f}x, fast8 {t_old / t_8:.2f}x, fastbd {t_old / t_bdf:.2f}x; estimates: {cover}"
-        )
+    machine = f"{platform.processor() or platform.machine()}, numpy {np.__version__}, scipy {scipy.__version__}"
+    print(f"machine: {machine}; gtol {GTOL:g}, rtol {RTOL:g}; speed-ups over 'plain' (wall, CPU)")
+    print(
+        f"{'case':<32} {'path':<8} {'wall s':>8} {'CPU s':>8} {'wall':>7} {'CPU':>7} {'value':>18} "
+        f"{'|err|':>9} {'estimate':>9}"
+    )
+    report: dict[str, Any] = {"machine": machine, "gtol": GTOL, "rtol": RTOL, "cases": []}
+    for name, model, x, closed in cases(args.quick):
+        row = measure_case(name, model, x, closed, args.reference)
+        print_case(row)
+        report["cases"].append(row)
     if args.experiment:
-        from scalar_eos.generic import run_experiment
-
-        times = {}
-        for method in ("lsoda", "fast"):
-            t = time.perf_counter()
-            e = run_experiment("mlp", method=method, steps=args.experiment_steps)
-            times[method] = time.perf_counter() - t
-            s = e.summary
-            print(
-                f"experiment mlp, {method:<5}: {times[method]:7.1f} s, {s['seconds_per_gfs']:.3g} s/GFS flow, "
-                f"monotone={s['monotone']}, final GFS/(2/eta)={s['final_gfs_over_threshold']:.10f}"
-            )
-        print(f"experiment mlp speed-up: {times['lsoda'] / times['fast']:.1f}x")
+        report["experiment_mlp"] = experiment(args.experiment_steps)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def check_against(model: G.Model, x: np.ndarray, ref: float, ref_unc: float, rel
     return r
 
 
-@pytest.mark.parametrize("integrator", ["LSODA", "BDF"])
+@pytest.mark.parametrize("integrator", ["LSODA", "BDF", "DOP853+BDF"])
 @pytest.mark.parametrize("depth", [2, 3, 4, 6])
 def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
     xs, ys = [1.0, 2.0, -0.5], [1.0, 3.0, 0.2]
@@ -75,6 +75,7 @@ def test_fast_path_reproduces_the_scalar_closed_form(depth, integrator):
         assert abs(r.value - ref) <= r.error <= 1e-7 * ref
         assert abs(r.value - ref) <= 1e-8 * ref
         assert r.error <= (1.1e-9 if integrator == "LSODA" else 1.1e-8) * ref  # 10 or 100 rtol, plus small terms
+        assert r.flow.t > 0
 
 
 @pytest.mark.parametrize(
@@ -94,6 +95,28 @@ def test_fast_path_against_a_long_reference(model):
     r = check_against(model, model.x0, ref, unc, 1e-8)
     old = G.gfs_sharpness(model, model.x0, method="lsoda")
     assert abs(old.value - r.value) <= old.error + r.error  # the two paths agree within their estimates
+
+
+@pytest.mark.parametrize(
+    "model",
+    [G.quadratic_regression(220, 5), G.matrix_factorization(20, 20, 5), pytest.param("mlp", marks=pytest.mark.slow)],
+    ids=["quadratic-220", "factorization-200", "mlp-235"],
+)
+def test_default_from_200_parameters_covers_a_long_reference(model):
+    """From 200 parameters on the default integrates with DOP853, then BDF; its estimate covers the error."""
+    if model == "mlp":
+        pytest.importorskip("sklearn")
+        model = G.tanh_mlp(hidden=3, samples=8)
+    assert model.n_params >= 200
+    ref, unc = long_reference(model, model.x0)
+    r = check_against(model, model.x0, ref, unc, 1e-8)
+    assert "(DOP853+BDF)" in r.flow.message
+    prev = G.gfs_sharpness(model, model.x0, integrator="BDF")  # the 0.2 default
+    old = G.gfs_sharpness(model, model.x0, method="lsoda")
+    assert "(BDF)" in prev.flow.message
+    for other in (prev, old):  # the methods agree within their estimates, and each covers the reference
+        assert abs(other.value - r.value) <= other.error + r.error
+        assert abs(other.value - ref) <= other.error + unc
 
 
 def test_projection_differs_from_the_flow_limit_and_is_measured():
@@ -127,19 +150,58 @@ def _toy(expr, *names):
     return G.Model.from_sympy(expr(*syms), syms)
 
 
-def test_fast_path_statuses():
+@pytest.mark.parametrize("integrator", ["auto", "DOP853+BDF"])
+def test_fast_path_statuses(integrator):
+    kw = {"method": "fast", "integrator": integrator}
     m = _toy(lambda a, b: (1 - a * b) ** 2 / 2, "a", "b")
-    r = G.gfs_sharpness(m, [0.0, 0.0], method="fast")
+    r = G.gfs_sharpness(m, [0.0, 0.0], **kw)
     assert r.status == "saddle" and r.value is None and "eigenvalue" in r.flow.message
-    r = G.gfs_sharpness(m, [1.0, -1.0], method="fast")  # D = 2, |w1| = |w2|, opposite signs: GF ends at the origin
-    assert r.status == "saddle" and r.value is None
+    r = G.gfs_sharpness(m, [1.0, -1.0], **kw)  # D = 2, |w1| = |w2|, opposite signs: GF ends at the origin
+    assert r.status == "saddle" and r.value is None and r.flow.t > 0
     quartic = _toy(lambda x: x**4 / 4, "x")
-    r = G.gfs_sharpness(quartic, [1.0], method="fast", t_max=10.0)
+    r = G.gfs_sharpness(quartic, [1.0], t_max=10.0, **kw)
     assert r.status == "time_limit" and r.value is None and "gtol" in r.flow.message
-    blowup = _toy(lambda x: -(x**4) / 4, "x")
-    assert G.gfs_sharpness(blowup, [1.0], method="fast").status == "diverged"
+    blowup = _toy(lambda x: -(x**4) / 4, "x")  # x' = x^3 leaves every bound at t = 1/2
+    r = G.gfs_sharpness(blowup, [1.0], **kw)
+    # LSODA passes |x| = 1e8 (diverged); BDF's step size collapses first, near x = 1e4 and t = 1/2 (failed)
+    assert r.status == ("diverged" if integrator == "auto" else "failed") and r.value is None
+    assert r.flow.t == pytest.approx(0.5, abs=1e-6) and abs(r.flow.x[0]) > 1e3
     nan = G.Model.from_callables(1, lambda x: float("nan"), lambda x: np.array([np.nan]), lambda x, v: v)
-    assert G.gfs_sharpness(nan, [1.0], method="fast").status == "failed"
+    assert G.gfs_sharpness(nan, [1.0], **kw).status == "failed"
+
+
+def _product_plus_quadratic(n: int) -> G.Model:
+    """``1/2 (1 - x0 x1)^2 + 1/2 sum_i c_i x_i^2`` over the other ``n - 2`` coordinates, ``c_i`` from 0.01 to 40."""
+    c = np.geomspace(0.01, 40.0, n - 2)
+
+    def loss(x):
+        return 0.5 * (1 - x[0] * x[1]) ** 2 + 0.5 * float(c @ x[2:] ** 2)
+
+    def grad(x):
+        r = x[0] * x[1] - 1
+        return np.concatenate([[r * x[1], r * x[0]], c * x[2:]])
+
+    def hessian(x):
+        r = x[0] * x[1] - 1
+        h = np.diag(np.concatenate([[x[1] ** 2, x[0] ** 2], c]))
+        h[0, 1] = h[1, 0] = r + x[0] * x[1]
+        return h
+
+    return G.Model.from_callables(n, loss, grad, lambda x, v: hessian(x) @ v, hessian=hessian)
+
+
+def test_saddle_end_of_a_large_model_is_a_saddle():
+    """A 240-parameter flow (DOP853, then BDF) that ends at a saddle is reported as one, with no value."""
+    m = _product_plus_quadratic(240)
+    x = np.full(240, 0.5)
+    x[:2] = [1.0, -1.0]  # |x0| = |x1| with opposite signs: the flow goes to x0 = x1 = 0, a saddle (eigenvalue -1)
+    r = G.gfs_sharpness(m, x)
+    assert r.status == "saddle" and r.value is None and r.error is None and "eigenvalue -1" in r.flow.message
+    x[1] = 7.0  # now the flow reaches x0 x1 = 1 keeping x1^2 - x0^2 = 48: psi = sqrt(48^2 + 4) > max c = 40
+    r = G.gfs_sharpness(m, x)
+    exact = (48.0**2 + 4) ** 0.5
+    assert r.status == "converged" and "(DOP853+BDF)" in r.flow.message
+    assert abs(r.value - exact) <= r.error <= 1e-7 * exact
 
 
 def test_method_option():
@@ -161,6 +223,10 @@ def test_method_option():
         G.gfs_sharpness(m, [0.5, 3.0], rtol=0.0)
     with pytest.raises(InvalidArgument, match="integrator must be"):
         G.gfs_sharpness(m, [0.5, 3.0], integrator="euler")
+    with pytest.raises(InvalidArgument, match="integrator= applies to method='fast'"):
+        G.gfs_sharpness(m, [0.5, 3.0], method="lsoda", integrator="BDF")
+    with pytest.raises(InvalidArgument, match="integrator must be"):
+        G.run_experiment("scalar", steps=2, integrator="euler")
     bdf = G.gfs_sharpness(m, [0.5, 3.0], integrator="BDF")
     assert abs(bdf.value - exact) <= bdf.error
     assert G.gfs_sharpness(m, [0.0, 0.0], integrator="BDF").status == "saddle"
@@ -179,9 +245,13 @@ def test_fast_path_on_the_610_parameter_mlp(gd_steps):
             x = x - eta * m.grad(x)
     ref, unc = long_reference(m, x)
     r = check_against(m, x, ref, unc, 1e-9)
+    assert "(DOP853+BDF)" in r.flow.message
     old = G.gfs_sharpness(m, x, method="lsoda")
     assert abs(old.value - ref) <= old.error + unc
     assert abs(r.value - ref) <= abs(old.value - ref) + unc  # at least as accurate as the LSODA path
+    prev = G.gfs_sharpness(m, x, integrator="BDF")  # version 0.2's default
+    assert abs(prev.value - ref) <= prev.error + unc
+    assert abs(prev.value - r.value) <= prev.error + r.error
 
 
 def test_experiment_cli_method_option(capsys):

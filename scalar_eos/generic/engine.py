@@ -294,12 +294,17 @@ def gfs_sharpness(
     observed error is about ``2.5 rtol``).
 
     ``method="fast"`` (chosen by ``"auto"`` whenever a dense Hessian is
-    affordable) integrates with BDF and eigen-solves only to ``|grad| <=
-    gtol``, projects onto the minimisers by Newton steps along the normal
-    space and measures what that projection changes; ``"lsoda"`` (or any
-    :func:`gradient_flow` method) is the path described above.  ``warm`` is
-    a dict kept between calls (e.g. along a GD run) that seeds Lanczos with
-    the previous top eigenvector; it never changes the point computed.
+    affordable) integrates only to ``|grad| <= gtol``, projects onto the
+    minimisers by Newton steps along the normal space and measures what that
+    projection changes.  Its ``integrator`` is ``"auto"`` (from 200
+    parameters on ``"DOP853+BDF"``: the explicit order-8 DOP853 for the
+    first ``16 n`` gradient evaluations, then BDF whose solves use one
+    eigendecomposition per Jacobian; below 200 parameters LSODA),
+    ``"BDF"`` (BDF from the start: the default of version 0.2), ``"LSODA"``
+    or ``"Radau"``.  ``"lsoda"`` (or any :func:`gradient_flow` method) is the
+    path described above.  ``warm`` is a dict kept between calls (e.g. along
+    a GD run) that seeds Lanczos with the previous top eigenvector; it never
+    changes the point computed.
 
     Examples
     --------
@@ -320,6 +325,8 @@ def gfs_sharpness(
         rtol = check_positive(rtol, "rtol")
         value, error, flow = _tail.fast_gfs(model, x, gtol=gtol, rtol=rtol, warm=warm, scipy=_scipy(), **flow_kw)
         return GFSResult(value, error, flow.status, flow)
+    if "integrator" in flow_kw:
+        raise InvalidArgument(f"integrator= applies to method='fast' (or 'auto'), not to method={method.lower()!r}")
     flow = gradient_flow(model, x, gtol=gtol / 10, rtol=rtol, method=method, **flow_kw)
     if flow.status != "converged":
         return GFSResult(None, None, flow.status, flow)

@@ -74,10 +74,12 @@ def run_experiment(
     model_kw: dict[str, Any] | None = None,
     progress: Any = None,
     method: str = "auto",
+    integrator: str = "auto",
 ) -> Experiment:
     """Run the experiment for model ``name`` (``scalar``, ``factorization``, ``quadratic``, ``mlp``).
 
-    ``method`` is passed to :func:`~scalar_eos.generic.gfs_sharpness` (``"lsoda"`` for the LSODA path).
+    ``method`` is passed to :func:`~scalar_eos.generic.gfs_sharpness` (``"lsoda"`` for the LSODA path), and
+    so is ``integrator`` unless it is ``"auto"`` (the fast path's integrator, e.g. ``"BDF"`` for version 0.2's).
 
     Examples
     --------
@@ -90,8 +92,11 @@ def run_experiment(
         raise InvalidArgument("give eta or eta_psi, not both")
     model = ex.build(**{**ex.kw, **(model_kw or {})})
     gtol = ex.gtol if gtol is None else gtol
+    gfs_kw: dict[str, Any] = {"method": method}
+    if integrator != "auto":
+        gfs_kw["integrator"] = integrator
     start = time.perf_counter()
-    first = engine.gfs_sharpness(model, model.x0, gtol=gtol, method=method)
+    first = engine.gfs_sharpness(model, model.x0, gtol=gtol, **gfs_kw)
     if first.value is None:
         raise InvalidArgument(
             f"gradient flow from the initialisation did not converge ({first.status}: {first.flow.message})"
@@ -106,7 +111,7 @@ def run_experiment(
         gfs_every=ex.every if every is None else every,
         gtol=gtol,
         callback=progress,
-        method=method,
+        **gfs_kw,
     )
     summary = engine.summarize(rec)
     summary["eta_psi0"] = float(rec.eta * first.value)
