@@ -301,6 +301,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     hist: np.ndarray | None = None
     hist_t0 = max(0, max_steps - hist_len)
     amp_prev = np.full(n, np.nan)
+    found_prev = np.zeros(n, dtype=np.int32)
     mi = np.full(n, -np.inf)
     mo = np.ones(n, dtype=bool)
     v = np.tile((1.0 + np.arange(depth) / depth)[:, None], (1, n))
@@ -312,7 +313,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     st = {"y": y, "ay": ay, "eta": eta, "em": em, "scale": scale, "sy": sy, "fac": fac, "limit": limit}
 
     def finish(mask: np.ndarray, code: int, period: np.ndarray | None = None) -> None:
-        nonlocal wt, idx, psi_prev, warm, last_psi, last_st, ring, ring_r, amp_prev, mi, mo, v, acc, lyap_ok
+        nonlocal wt, idx, psi_prev, warm, last_psi, last_st, ring, ring_r, amp_prev, mi, mo, v, acc, lyap_ok, found_prev
         nonlocal bext, hist, st
         if not np.any(mask):
             return
@@ -335,6 +336,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             last_st[keep],
         )
         ring, ring_r, amp_prev, mi, mo = ring[:, :, keep], ring_r[:, keep], amp_prev[keep], mi[keep], mo[keep]
+        found_prev = found_prev[keep]
         v, acc, lyap_ok, bext = v[:, keep], acc[:, keep], lyap_ok[keep], bext[..., keep]
         hist = None if hist is None else hist[:, :, keep]
         st = {k: a[keep] for k, a in st.items()}
@@ -433,7 +435,9 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
         steady = (amp > 1e-6 * st["ay"]) & (np.abs(amp - amp_prev) <= tol * amp)
         amp_prev = amp
         # a near-stationary iterate (a step below the repetition tolerance, e.g. creeping at a saddle) is no orbit
-        per = (period > 0) & steady & (st["eta"] * gnorm > tolw)
+        # the same smallest period in two consecutive blocks (near a doubling, 2k can match before k does)
+        per = (period > 0) & (period == found_prev) & steady & (st["eta"] * gnorm > tolw)
+        found_prev = period
         if np.any(per):
             finish(per, _PERIODIC, period=period)
             p = p[~per]

@@ -52,6 +52,7 @@ def classify_group(
     last_psi = np.full(G, np.nan)
     last_st = np.zeros(G, dtype=np.int8)
     amp_prev = np.full(G, np.nan)
+    found_prev = np.zeros(G, dtype=np.int64)
     mi = np.full(G, -np.inf)
     mo = np.ones(G, dtype=np.bool_)
     lyap_ok = np.ones(G, dtype=np.bool_)
@@ -124,6 +125,7 @@ def classify_group(
                 last_psi[j] = p0
                 last_st[j] = 0
                 amp_prev[j] = np.nan
+                found_prev[j] = 0
                 mi[j] = -np.inf
                 mo[j] = True
                 lyap_ok[j] = True
@@ -338,7 +340,9 @@ def classify_group(
                 tol = 1e-6 if er * psi_prev[j] > 2.0 else 1e-9
                 steady = amp > 1e-6 * ay and abs(amp - amp_prev[j]) <= tol * amp
                 amp_prev[j] = amp
-                if found > 0 and steady and er * gnorm > tolw:
+                same_k = found == found_prev[j]
+                found_prev[j] = found
+                if found > 0 and same_k and steady and er * gnorm > tolw:
                     _emit(j, rowid, tt, w, psi_prev, mi, mo, _PERIODIC, found, 0, status, period, final, max_inc,
                           mono, steps, reason, weights)  # fmt: skip
                     continue
