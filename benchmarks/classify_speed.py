@@ -40,7 +40,7 @@ from scalar_eos.outcome import classify_batch, reason_text
 from tests import classify_v01
 from tests.classify_v01 import classify_batch_v01
 
-NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic")
+NAMES = ("converged", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic", "saddle_approach")
 
 
 def counts(status: np.ndarray) -> dict[str, int]:

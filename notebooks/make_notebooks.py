@@ -251,7 +251,8 @@ NOTEBOOKS["04_phase_diagram.ipynb"] = [
 Starting points `w0 = r^(1/D) (e^k, e^-k, 1)` (`pi_over_y = pi(w0)/y = r`, target `y = 1`, imbalance
 `k = 0.5`) and step sizes set through `eta_psi = eta * psi(w0)`.  Each cell is classified by
 `scalar_eos.classify_batch`: converged (and where: at the EoS, or far below
-`2/eta`), periodic, diverged, undecided.""",
+`2/eta`), periodic, diverged, chaotic, creeping into the saddle at the origin at
+the budget (`saddle_approach`), undecided.""",
     ),
     ("code", SETUP),
     (
@@ -276,8 +277,8 @@ The claim `eos-convergence` states the middle behaviour; over this grid:""",
         """from scalar_eos.phase import CATEGORIES
 cats = np.vectorize(lambda k: CATEGORIES[k])(pd.category)
 right = pd.eta_psi > 2
-for name in ("eos", "below", "periodic", "diverged", "undecided"):
-    print(f"{name:10s} {int(np.sum(cats[:, right] == name)):4d} cells with eta psi(w0) > 2")
+for name in ("eos", "below", "periodic", "diverged", "chaotic", "saddle_approach", "undecided"):
+    print(f"{name:15s} {int(np.sum(cats[:, right] == name)):4d} cells with eta psi(w0) > 2")
 psi_min = 3 * 1.0 ** (2 - 2 / 3)
 print("GFS sharpness stays monotone in", int(pd.gfs_monotone.sum()), "of", pd.gfs_monotone.size, "cells")""",
     ),
@@ -569,6 +570,29 @@ print("final sharpness (float64):", r["final_sharpness"], " limit (30 digits):",
 print("relative error of float64:", f"{r['final_sharpness_error']:.1e}", " psi falls to it:", r["psi_decreases_to_limit"])
 pd = bifurcation.period_doubling(["1.05", "1.05"], "1.1", period=2, dps=20)
 print("2-cycle doubles at eta =", mpmath.nstr(pd["eta"], 20), " sqrt(5) - 1 =", mpmath.nstr(mpmath.sqrt(5) - 1, 20))""",
+    ),
+    (
+        "md",
+        """## Creeping into the saddle at the origin
+For `D >= 3` the origin is a degenerate critical point (loss `y^2/2`, gradient of
+order `|w|^(D-1)`).  After a chaotic stretch GD can land near the invariant ray
+`|w_1| = ... = |w_D|` with `pi y < 0` and then creeps into the origin like
+`t^(-1/(D-2))`: the classifier calls this `saddle_approach` - a statement about
+the run at the budget, since the nearly conserved differences `w_i^2 - w_j^2`
+end the creep once `|w|^2` reaches them.  A start of README's phase design:""",
+    ),
+    (
+        "code",
+        """w0, eta = [0.455445968613588, 0.2979955695796145, 0.3684031498640387], 1.231889622961729
+o = se.classify(w0, eta, max_steps=20000)
+print(o.status, "-", o.reason)
+w = np.array(o.final_weights)
+for t in range(1, 5 * 20000 + 1):  # five times the budget more, plain float64 GD
+    p = w.prod()
+    w = w - eta * (p - 1) * p / w
+    if t % 20000 == 0:
+        print(f"step {20000 + t}: max |w_i| = {np.abs(w).max():.4e}, ray law 1/(1/a0 + eta t) = "
+              f"{1 / (1 / np.abs(o.final_weights).max() + eta * t):.4e}")""",
     ),
 ]
 

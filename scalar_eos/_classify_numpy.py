@@ -66,10 +66,21 @@ def _gfs_cols(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(psi, mprime, status)`` of every column of ``wt`` (D, n); ``_kernels.gfs_row`` column by column."""
     depth, n = wt.shape
+    finite = np.isfinite(wt).all(0)
+    if depth > 2:
+        a = np.abs(wt)
+        amin = a.min(0)
+        # saddle: two zero weights, or pi/y < 0 with the smallest magnitude attained twice
+        pi_sign = np.sign(wt).prod(0)  # 0 if a weight is 0 (NaN for non-finite columns)
+        zero = pi_sign == 0
+        neg = pi_sign * y < 0
+        gap = ((a - amin) / sy) * ((a + amin) / sy)
+        gmax = gap.max(0)
+        if depth <= _POLY_MAX_DEPTH and not (zero | neg).any() and finite.all() and (gmax < 1e30).all():
+            return _solve_poly(gap, warm, fac)  # the common case: no saddle, one polynomial solve
     psi = np.full(n, np.nan)
     mpr = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
-    finite = np.all(np.isfinite(wt), axis=0)
     status[~finite] = _NONFINITE
     if depth == 2:
         a1, a2 = np.abs(wt[0]), np.abs(wt[1])
@@ -80,21 +91,20 @@ def _gfs_cols(
         ok = status == _OK
         psi[ok] = val[ok]
         return psi, mpr, status
-    a = np.abs(wt)
-    amin = np.min(a, axis=0)
-    # saddle: two zero weights, or pi/y < 0 with the smallest magnitude attained twice
-    pi_sign = np.prod(np.sign(wt), axis=0)  # 0 if a weight is 0 (NaN for non-finite columns)
+    if depth == 1:
+        a = np.abs(wt)
+        amin = a.min(0)
+        pi_sign = np.sign(wt).prod(0)
+        zero, neg = pi_sign == 0, pi_sign * y < 0
+        gap = ((a - amin) / sy) * ((a + amin) / sy)
+        gmax = gap.max(0)
     sad = np.zeros(n, dtype=bool)
-    zero = pi_sign == 0
     if zero.any():
         sad[zero] = np.sum(wt[:, zero] == 0, axis=0) >= 2
-    neg = pi_sign * y < 0
     if neg.any():
         sad[neg] = np.sum(a[:, neg] == amin[neg], axis=0) >= 2
     sad &= finite
-    gap = ((a - amin) / sy) * ((a + amin) / sy)
     status[sad] = _SADDLE
-    gmax = np.max(gap, axis=0)
     status[finite & ~sad & ~np.isfinite(gmax)] = _RANGE
     good = status == _OK
     if depth == 1:
@@ -125,45 +135,66 @@ def _solve_poly(dn: np.ndarray, warm: np.ndarray, fac: np.ndarray) -> tuple[np.n
         nxt.append(di * coef[-1])
         coef = nxt
     q = coef[:-1]
-    c0, c1 = q[-1], (q[-2] if depth > 1 else np.zeros(n))
-    disc = np.sqrt(c0 * c0 + 4.0 * c1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(c1 > 0, 2.0 / (c0 + disc), np.where(c0 > 1.0, 1.0 / c0, 1.0))
-    m = np.minimum(m, 1.0)
-    m = np.where(warm > 0, warm, m)
-    psi = np.full(n, np.nan)
-    m_out = np.full(n, np.nan)
-    status = np.full(n, _NOT_CONVERGED, dtype=np.int8)
-    idx = np.arange(n)
+    cold = ~(warm > 0)
+    if np.any(cold):  # the cold start where no warm start is given
+        c0, c1 = q[-1], (q[-2] if depth > 1 else np.zeros(n))
+        disc = np.sqrt(c0 * c0 + 4.0 * c1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(c1 > 0, 2.0 / (c0 + disc), np.where(c0 > 1.0, 1.0 / c0, 1.0))
+        m = np.where(cold, np.minimum(m, 1.0), warm)
+    else:
+        m = warm.copy()
+    # Newton on m * q(m) = 1; a column's result is its first accepted iterate (later iterates are discarded)
+    p_at = np.full(n, np.nan)
+    dp_at = np.full(n, np.nan)
+    m_at = np.full(n, np.nan)
+    accepted = np.zeros(n, dtype=bool)
+    idx = None  # columns still iterated (None: all)
     tol = 4 * depth * _EPS
-    pending = np.ones(n, dtype=bool)
+    first = True
     for _ in range(_MAX_NEWTON):
-        qv, qd = q[0], np.zeros_like(m)
-        for c in q[1:]:
+        # Horner for q and q'; q[0] == 1, so the first round (qd = 0 * m + 1, qv = 1 * m + q[1]) is exact
+        qd, qv = q[0], m + q[1]
+        for c in q[2:]:
             qd = qd * m + qv
             qv = qv * m + c
         p = m * qv
         dp = qv + m * qd
         r = p - 1.0
-        done = pending & (np.abs(r) <= tol)
-        if done.any():
-            sel = idx[done]
-            val = fac[sel] * (dp[done] / p[done])
-            md = m[done]
-            rng = ~np.isfinite(val) | ~(md > 1e-300)
-            psi[sel] = np.where(rng, np.nan, val)
-            m_out[sel] = np.where(rng, np.nan, md)
-            status[sel] = np.where(rng, _RANGE, _OK)
-            pending &= ~done
-            left = np.count_nonzero(pending)
+        done = np.abs(r) <= tol
+        if idx is None:
+            if first:
+                first = False
+            else:
+                done &= ~accepted
+            np.copyto(p_at, p, where=done)
+            np.copyto(dp_at, dp, where=done)
+            np.copyto(m_at, m, where=done)
+            accepted |= done
+            left = n - np.count_nonzero(accepted)
             if left == 0:
                 break
-            if 4 * left < pending.size:  # compact when few columns are left
-                idx, m, r, dp = idx[pending], m[pending], r[pending], dp[pending]
-                q = [c[pending] for c in q]
-                pending = np.ones(left, dtype=bool)
-        # a finished column keeps its m (its result is recorded once, at its first accepted iterate)
-        m = np.where(pending, m - r / dp, m)
+            if 4 * left < n:  # compact when few columns are left
+                keep = ~accepted
+                idx = np.flatnonzero(keep)
+                m, r, dp = m[keep], r[keep], dp[keep]
+                q = [c[keep] for c in q]
+        elif np.any(done):
+            sel = idx[done]
+            p_at[sel], dp_at[sel], m_at[sel] = p[done], dp[done], m[done]
+            accepted[sel] = True
+            keep = ~done
+            if not np.any(keep):
+                break
+            idx, m, r, dp = idx[keep], m[keep], r[keep], dp[keep]
+            q = [c[keep] for c in q]
+        m = m - r / dp
+    val = fac * (dp_at / p_at)
+    rng = ~np.isfinite(val) | ~(m_at > 1e-300)
+    ok = accepted & ~rng
+    psi = np.where(ok, val, np.nan)
+    m_out = np.where(ok, m_at, np.nan)
+    status = np.where(accepted, np.where(rng, _RANGE, _OK), _NOT_CONVERGED).astype(np.int8)
     return psi, m_out, status
 
 
@@ -216,35 +247,33 @@ def _others(wt: np.ndarray) -> np.ndarray:
 
 def _step(wt: np.ndarray, em: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One GD step on columns; returns ``(next, product of next)``; rows leaving the range become NaN."""
-    p = np.prod(wt, axis=0)
+    p = wt.prod(0)
     ap = np.abs(p)
     c = em * (p - y)
     nxt = wt - c * (p / wt)
     fix = ~((ap > 1e-280) & (ap < 1e280))
-    if np.any(fix):
-        fin = fix & np.all(np.isfinite(wt), axis=0)
-        if np.any(fin):
+    if fix.any():
+        fin = fix & np.isfinite(wt).all(0)
+        if fin.any():
             nxt[:, fin] = wt[:, fin] - c[fin] * _others(wt[:, fin])
-    bad = ~np.all(np.isfinite(nxt), axis=0)
-    if np.any(bad):
+    bad = ~np.isfinite(nxt).all(0)
+    if bad.any():
         nxt[:, bad] = np.nan
-    return nxt, np.prod(nxt, axis=0)
+    return nxt, nxt.prod(0)
 
 
 def _tangent(wt: np.ndarray, v: np.ndarray, em: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``(I - em (g g^T + r Hess pi)) v`` per column, in the compiled kernel's order."""
     depth = wt.shape[0]
     r = np.prod(wt, axis=0) - y
-    g = np.empty_like(wt)
-    hv = np.empty_like(wt)
-    for i in range(depth):
-        pr = np.ones(wt.shape[1])
-        dpr = np.zeros(wt.shape[1])
-        for k in range(depth):
-            if k != i:
-                dpr = dpr * wt[k] + pr * v[k]
-                pr = pr * wt[k]
-        g[i], hv[i] = pr, dpr
+    # row i accumulates prod_{k != i} w_k (g) and its derivative along v (hv) over k in order, all rows at once
+    g = np.ones_like(wt)
+    hv = np.zeros_like(wt)
+    for k in range(depth):
+        nh = hv * wt[k] + g * v[k]
+        ng = g * wt[k]
+        nh[k], ng[k] = hv[k], g[k]  # row k skips its own factor
+        hv, g = nh, ng
     gv = g[0] * v[0]
     for i in range(1, depth):
         gv = gv + g[i] * v[i]
@@ -261,7 +290,6 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     lyap_start, batch_blocks = lyapunov_schedule(max_steps, max_period)
     n_blocks = max_steps // length
     first_batch_block = n_blocks - N_BATCH * batch_blocks
-    half = N_BATCH // 2
     hist_len = HIST_LEN
     wt = np.array(W.T, dtype=float, order="C")
     idx = np.arange(n)
@@ -273,19 +301,20 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     hist: np.ndarray | None = None
     hist_t0 = max(0, max_steps - hist_len)
     amp_prev = np.full(n, np.nan)
+    found_prev = np.zeros(n, dtype=np.int32)
     mi = np.full(n, -np.inf)
     mo = np.ones(n, dtype=bool)
     v = np.tile((1.0 + np.arange(depth) / depth)[:, None], (1, n))
     acc = np.zeros((N_BATCH, n))
     lyap_ok = np.ones(n, dtype=bool)
-    ext = np.empty((2, 2, depth, n))
-    ext[:, 0], ext[:, 1] = np.inf, -np.inf
+    bext = np.empty((N_BATCH, 2, depth, n))
+    bext[:, 0], bext[:, 1] = np.inf, -np.inf
     t = 0
     st = {"y": y, "ay": ay, "eta": eta, "em": em, "scale": scale, "sy": sy, "fac": fac, "limit": limit}
 
     def finish(mask: np.ndarray, code: int, period: np.ndarray | None = None) -> None:
-        nonlocal wt, idx, psi_prev, warm, last_psi, last_st, ring, ring_r, amp_prev, mi, mo, v, acc, lyap_ok
-        nonlocal ext, hist, st
+        nonlocal wt, idx, psi_prev, warm, last_psi, last_st, ring, ring_r, amp_prev, mi, mo, v, acc, lyap_ok, found_prev
+        nonlocal bext, hist, st
         if not np.any(mask):
             return
         rows = idx[mask]
@@ -307,7 +336,8 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             last_st[keep],
         )
         ring, ring_r, amp_prev, mi, mo = ring[:, :, keep], ring_r[:, keep], amp_prev[keep], mi[keep], mo[keep]
-        v, acc, lyap_ok, ext = v[:, keep], acc[:, keep], lyap_ok[keep], ext[..., keep]
+        found_prev = found_prev[keep]
+        v, acc, lyap_ok, bext = v[:, keep], acc[:, keep], lyap_ok[keep], bext[..., keep]
         hist = None if hist is None else hist[:, :, keep]
         st = {k: a[keep] for k, a in st.items()}
 
@@ -327,9 +357,9 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             if t >= lyap_start:
                 blk = t // length - first_batch_block
                 if batch_blocks > 0 and 0 <= blk < N_BATCH * batch_blocks:
-                    win = (blk // batch_blocks) // half
-                    np.minimum(ext[win, 0], aw, out=ext[win, 0])
-                    np.maximum(ext[win, 1], aw, out=ext[win, 1])
+                    b = blk // batch_blocks
+                    np.minimum(bext[b, 0], aw, out=bext[b, 0])
+                    np.maximum(bext[b, 1], aw, out=bext[b, 1])
                 v = _tangent(wt, v, st["em"], st["y"])
             wt, p = _step(wt, st["em"], st["y"])
             t += 1
@@ -340,7 +370,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             psi_prev = np.where(np.isfinite(psi), psi, psi_prev)
             last_psi, last_st = psi, gst
             div = np.isnan(wt[0]) | (np.abs(p) > st["limit"])
-            if np.any(div):
+            if div.any():
                 finish(div, _DIVERGED)
                 p = p[~div]
             if not idx.size or t >= max_steps:
@@ -380,13 +410,14 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
         sad = (gnorm < 1e-12) & (np.abs(r) > 0.1 * st["ay"])
         if np.any(sad):
             finish(sad, _SADDLE_OUT)
-            p = p[~sad]
+            p, gnorm = p[~sad], gnorm[~sad]
             if not idx.size:
                 break
         if t < length:
             continue
         period = np.zeros(idx.size, dtype=np.int32)
         tolw = 1e-9 * np.max(np.abs(wt), axis=0)
+        tolv = 1e-9 * ring.max(axis=0)  # each |w_i| repeats to 1e-9 of its own largest value in the ring
         for k in range(2, max_period + 1):
             cand = period == 0
             if not np.any(cand):
@@ -395,7 +426,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
             for j in range(k):
                 now = ring[(t - 1 - j) % length]
                 back = ring[(t - 1 - j - k) % length]
-                match &= np.max(np.abs(now - back), axis=0) <= tolw
+                match &= np.all(np.abs(now - back) <= tolv, axis=0)
                 if not np.any(match):
                     break
             period[match] = k
@@ -403,7 +434,10 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
         tol = np.where(st["eta"] * psi_prev > 2.0, 1e-6, 1e-9)
         steady = (amp > 1e-6 * st["ay"]) & (np.abs(amp - amp_prev) <= tol * amp)
         amp_prev = amp
-        per = (period > 0) & steady
+        # a near-stationary iterate (a step below the repetition tolerance, e.g. creeping at a saddle) is no orbit
+        # the same smallest period in two consecutive blocks (near a doubling, 2k can match before k does)
+        per = (period > 0) & (period == found_prev) & steady & (st["eta"] * gnorm > tolw)
+        found_prev = period
         if np.any(per):
             finish(per, _PERIODIC, period=period)
             p = p[~per]
@@ -416,7 +450,7 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     out["reason"][rows] = np.where(near, 1, np.where(amp > 1e-6 * st["ay"], 2, 3))
     if hist is not None:
         avail = min(hist_len, t)
-        tolw = 1e-9 * np.max(np.abs(wt), axis=0)
+        tolw = 1e-9 * hist[(t - 1 - np.arange(avail)) % hist_len].max(axis=0)  # per coordinate, compared iterates
         lp = np.zeros(idx.size, dtype=np.int32)
         for k in range(2, avail // 3 + 1):
             cand = lp == 0
@@ -445,5 +479,5 @@ def classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, 
     if batch_blocks > 0 and t >= n_blocks * length:
         lyap = (acc / (batch_blocks * length)).T
         out["lyap"][rows] = np.where(lyap_ok[:, None], lyap, np.nan)
-    out["ext"][rows] = np.moveaxis(ext, -1, 0)
+    out["bext"][rows] = np.moveaxis(bext, -1, 0)
     finish(np.ones(idx.size, dtype=bool), _UNDECIDED)

@@ -22,7 +22,7 @@ _CONVERGED, _PERIODIC, _DIVERGED, _SADDLE_OUT, _UNDECIDED = 0, 1, 2, 3, 4
 @njit(**JIT)
 def classify_group(
     W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, hist_len, lyap_start, batch_blocks, group,
-    bump, status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, ext, birkhoff,
+    bump, status, period, final, max_inc, mono, steps, reason, weights, long_period, lyap, bext, birkhoff,
 ):  # fmt: skip
     """The outcome classifier on ``group`` rows at a time in lockstep (see ``scalar_eos._classify``).
 
@@ -34,7 +34,6 @@ def classify_group(
     G = group
     length = 2 * max_period
     nbatch = lyap.shape[1]
-    half = nbatch // 2
     n_blocks = max_steps // length
     first_batch_block = n_blocks - nbatch * batch_blocks
     # per-slot state
@@ -53,6 +52,7 @@ def classify_group(
     last_psi = np.full(G, np.nan)
     last_st = np.zeros(G, dtype=np.int8)
     amp_prev = np.full(G, np.nan)
+    found_prev = np.zeros(G, dtype=np.int64)
     mi = np.full(G, -np.inf)
     mo = np.ones(G, dtype=np.bool_)
     lyap_ok = np.ones(G, dtype=np.bool_)
@@ -61,9 +61,9 @@ def classify_group(
     hist = np.zeros((hist_len, depth, G))
     v = np.ones((depth, G))
     acc = np.zeros((nbatch, G))
-    ex = np.zeros((2, 2, depth, G))
+    ex = np.zeros((nbatch, 2, depth, G))
     act = np.zeros(G, dtype=np.bool_)
-    win_j = np.zeros(G, dtype=np.int64)
+    bat_j = np.zeros(G, dtype=np.int64)
     tan_j = np.zeros(G, dtype=np.bool_)
     hist_j = np.zeros(G, dtype=np.bool_)
     gg2 = np.empty(depth)
@@ -78,6 +78,7 @@ def classify_group(
         np.empty(G, dtype=np.bool_), np.empty(depth), np.empty(depth), np.empty(depth + 1), np.empty(depth),
     )  # fmt: skip
     col = np.empty(depth)
+    tolv = np.empty(depth)
     out = np.empty(depth)
     gg = np.empty(depth)
     gap1 = np.empty(depth)
@@ -124,6 +125,7 @@ def classify_group(
                 last_psi[j] = p0
                 last_st[j] = 0
                 amp_prev[j] = np.nan
+                found_prev[j] = 0
                 mi[j] = -np.inf
                 mo[j] = True
                 lyap_ok[j] = True
@@ -141,7 +143,7 @@ def classify_group(
             break
         # ---- one block of steps; per-slot phase flags are constant within a block
         for j in range(G):
-            win_j[j] = -1
+            bat_j[j] = -1
             tan_j[j] = False
             hist_j[j] = False
             if rowid[j] < 0:
@@ -151,7 +153,7 @@ def classify_group(
             hist_j[j] = t + length > max_steps - hist_len
             blk = t // length - first_batch_block
             if tan_j[j] and batch_blocks > 0 and 0 <= blk < nbatch * batch_blocks:
-                win_j[j] = (blk // batch_blocks) // half
+                bat_j[j] = blk // batch_blocks
         for s_ in range(length):
             nact = 0
             for j in range(G):
@@ -172,14 +174,14 @@ def classify_group(
                     hs = tt[j] % hist_len
                     for i in range(depth):
                         hist[hs, i, j] = abs(w[i, j])
-                win = win_j[j]
-                if win >= 0:
+                bat = bat_j[j]
+                if bat >= 0:
                     for i in range(depth):
                         a = abs(w[i, j])
-                        if a < ex[win, 0, i, j]:
-                            ex[win, 0, i, j] = a
-                        if a > ex[win, 1, i, j]:
-                            ex[win, 1, i, j] = a
+                        if a < ex[bat, 0, i, j]:
+                            ex[bat, 0, i, j] = a
+                        if a > ex[bat, 1, i, j]:
+                            ex[bat, 1, i, j] = a
                 if tan_j[j]:
                     # v <- (I - em (g g^T + r Hess pi)) v, as _tangent
                     gv = 0.0
@@ -310,19 +312,23 @@ def classify_group(
                     if abs(col[i]) > scale_w:
                         scale_w = abs(col[i])
                 tolw = 1e-9 * scale_w
+                for i in range(depth):  # each |w_i| repeats to 1e-9 of its own largest value in the ring
+                    mx = ring[0, i, j]
+                    for s in range(1, length):
+                        if ring[s, i, j] > mx:
+                            mx = ring[s, i, j]
+                    tolv[i] = 1e-9 * mx
                 found = 0
                 for k in range(2, max_period + 1):
                     ok = True
                     for jj in range(k):
                         s_now = (t - 1 - jj) % length
                         s_back = (t - 1 - jj - k) % length
-                        dm = 0.0
                         for i in range(depth):
-                            dd = abs(ring[s_now, i, j] - ring[s_back, i, j])
-                            if dd > dm:
-                                dm = dd
-                        if not dm <= tolw:
-                            ok = False
+                            if not abs(ring[s_now, i, j] - ring[s_back, i, j]) <= tolv[i]:
+                                ok = False
+                                break
+                        if not ok:
                             break
                     if ok:
                         found = k
@@ -334,7 +340,9 @@ def classify_group(
                 tol = 1e-6 if er * psi_prev[j] > 2.0 else 1e-9
                 steady = amp > 1e-6 * ay and abs(amp - amp_prev[j]) <= tol * amp
                 amp_prev[j] = amp
-                if found > 0 and steady:
+                same_k = found == found_prev[j]
+                found_prev[j] = found
+                if found > 0 and same_k and steady and er * gnorm > tolw:
                     _emit(j, rowid, tt, w, psi_prev, mi, mo, _PERIODIC, found, 0, status, period, final, max_inc,
                           mono, steps, reason, weights)  # fmt: skip
                     continue
@@ -352,11 +360,13 @@ def classify_group(
             else:
                 why = 3
             avail = min(hist_len, t)
-            scale_w = 0.0
-            for i in range(depth):
-                if abs(col[i]) > scale_w:
-                    scale_w = abs(col[i])
-            tolw = 1e-9 * scale_w
+            for i in range(depth):  # per coordinate, over the iterates the search compares
+                mx = 0.0
+                for jj in range(avail):
+                    hv_ = hist[(t - 1 - jj) % hist_len, i, j]
+                    if hv_ > mx:
+                        mx = hv_
+                tolv[i] = 1e-9 * mx
             lp = 0
             for k in range(2, avail // 3 + 1):
                 ok = True
@@ -364,7 +374,7 @@ def classify_group(
                     s_now = (t - 1 - jj) % hist_len
                     s_back = (t - 1 - jj - k) % hist_len
                     for i in range(depth):
-                        if not abs(hist[s_now, i, j] - hist[s_back, i, j]) <= tolw:
+                        if not abs(hist[s_now, i, j] - hist[s_back, i, j]) <= tolv[i]:
                             ok = False
                             break
                     if not ok:
@@ -390,10 +400,10 @@ def classify_group(
             if lyap_ok[j] and batch_blocks > 0 and t >= n_blocks * length:
                 for k in range(nbatch):
                     lyap[row, k] = acc[k, j] / (batch_blocks * length)
-            for s in range(2):
+            for s in range(nbatch):
                 for b in range(2):
                     for i in range(depth):
-                        ext[row, s, b, i] = ex[s, b, i, j]
+                        bext[row, s, b, i] = ex[s, b, i, j]
             _emit(j, rowid, tt, w, psi_prev, mi, mo, _UNDECIDED, 0, why, status, period, final, max_inc, mono,
                   steps, reason, weights)  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""Classify where gradient descent goes: converged, periodic, diverged, saddle, chaotic, quasi-periodic or undecided.
+"""Classify where gradient descent goes: converged, periodic, diverged, saddle, chaotic, quasi-periodic, approaching
+the saddle at the origin, or undecided.
 
 Batched on the float64 fast path, one row per initialisation, on the
 compiled engine when numba is installed (``pip install 'scalar-eos[fast]'``)
@@ -19,7 +20,10 @@ each block every undecided row is tested:
   bound, not a fixed tolerance on the loss;
 * **periodic** - in sign-invariant coordinates ``|w_i|`` (GD commutes with
   flipping the signs of two weights) the last ``k`` iterates repeat those ``k``
-  steps earlier to ``1e-9`` relative, for the smallest ``2 <= k <= K``, and
+  steps earlier, each ``|w_i|`` to ``1e-9`` of its largest value over the last
+  ``2 K`` iterates, for the smallest ``2 <= k <= K``, the
+  GD step at the last iterate is longer than that tolerance (a near-stationary
+  iterate, e.g. creeping at a saddle, is no orbit), and
   the oscillation amplitude ``max |r|`` is non-vanishing and steady from one
   block to the next (to ``1e-9``, or ``1e-6`` when the GFS is linearly
   unstable, ``eta m psi > 2``) - which tells a true orbit from the slowly
@@ -27,16 +31,32 @@ each block every undecided row is tested:
 * **saddle** - the gradient vanishes (``< 1e-12``) while ``|r| > |y|/10``;
 * at the end of the budget, from statistics of the second half of the run
   (:func:`scalar_eos._classify.finalize`): **periodic** with a period
-  ``K < k <= 256`` (the last ``3 k`` iterates repeat to ``1e-9``), **chaotic**
+  ``K < k <= 256`` (the last ``3 k`` iterates repeat to ``1e-9``, the step is not negligible), **chaotic**
   (a finite-time Lyapunov exponent, from a tangent vector carried by the
   Jacobian of the GD map, positive by more than 3 standard errors in two
   windows that agree, with decisively exponential growth and bounded iterates;
   ``lyapunov`` and ``lyapunov_err`` report it - a statement about the run up
   to the budget, a chaotic transient is not excluded), **quasiperiodic**
-  (exponent zero within its error, steady range, super-convergent weighted
-  Birkhoff averages);
+  (exponent zero within its error in both windows and pooled, off the
+  balanced line where GD is one-dimensional, steady range, super-convergent
+  weighted Birkhoff averages), **saddle_approach** (``D >= 3``: at the budget GD
+  creeps into a degenerate saddle, where ``k >= 3`` weights vanish - the
+  origin when ``k = D`` - the loss within ``~2e-6`` relative of its critical
+  value ``y^2/2``, approached from above, every ``|w_i|`` shrinking
+  monotonically over the last ~18% of the run, and ``a^-(k-2)`` (``a`` the
+  largest of the ``k`` small ``|w_i|``) growing linearly at the rate
+  ``(k-2) eta m |y| B`` (``B`` the product of the other ``|w_i|``) of the
+  invariant set where the ``k`` share one magnitude, within 10%:
+  :func:`scalar_eos._classify.saddle_approach`).  Like ``chaotic`` it
+  describes the run *at the budget*, not a limit: GD nearly conserves the
+  differences ``w_i^2 - w_j^2`` there, so the approach lasts until the
+  squares reach their spread, then GD leaves (in tests it came back after a
+  short burst); only a run exactly on the invariant set (``reason`` says so)
+  converges to the saddle.  :func:`outcome_at` states the step, ``|w|`` and
+  an estimate of when the approach ends;
 * **undecided** - otherwise; the reason says why (critical slowing down when
-  ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle, an
+  ``eta m psi`` is within 1% of 2, slow convergence, a drift near a saddle,
+  approaching the saddles off the invariant ray or leaving the origin, an
   exponent that is not conclusive, ...: :func:`reason_text`).
 
 Along the way the GFS sharpness is tracked at every step: ``max_gfs_increase``
@@ -54,10 +74,20 @@ from typing import Any
 import numpy as np
 
 from . import _classify, fast
+from ._progress import Progress
 from ._validate import check_batch, check_int, check_per_row
 from .errors import InvalidArgument
 
-__all__ = ["OUTCOMES", "Outcome", "OutcomeStatus", "classify", "classify_batch", "outcome_at", "reason_text"]
+__all__ = [
+    "OUTCOMES",
+    "UP_TO_BUDGET",
+    "Outcome",
+    "OutcomeStatus",
+    "classify",
+    "classify_batch",
+    "outcome_at",
+    "reason_text",
+]
 
 
 class OutcomeStatus(IntEnum):
@@ -76,11 +106,15 @@ class OutcomeStatus(IntEnum):
     UNDECIDED = 4
     CHAOTIC = 5
     QUASIPERIODIC = 6
+    SADDLE_APPROACH = 7
 
 
 #: Outcome names, indexed by :class:`OutcomeStatus` (the integer codes of :func:`classify_batch`).
 OUTCOMES = tuple(s.name.lower() for s in OutcomeStatus)
-CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED, CHAOTIC, QUASIPERIODIC = OutcomeStatus
+CONVERGED, PERIODIC, DIVERGED, SADDLE, UNDECIDED, CHAOTIC, QUASIPERIODIC, SADDLE_APPROACH = OutcomeStatus
+#: Outcome names that describe the run only up to its budget (it may still converge, settle or escape):
+#: trajectory claims treat them as undecided.
+UP_TO_BUDGET = frozenset({"undecided", "chaotic", "quasiperiodic", "saddle_approach"})
 
 
 @dataclass
@@ -128,7 +162,9 @@ class Outcome:
         if self.period:
             text += f", period {self.period}"
         if self.final_sharpness is not None:
-            text += f"; final GFS sharpness {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
+            at_saddle = self.status in ("saddle", "saddle_approach")
+            what = "sharpness at the last iterate" if at_saddle else "final GFS sharpness"
+            text += f"; {what} {self.final_sharpness:.10g} ({self.final_sharpness * eta / 2:.4f} x 2/eta)"
         text += f"; GFS sharpness monotone: {'yes' if self.gfs_monotone else 'no'}"
         if self.max_gfs_increase is not None:
             inc = self.max_gfs_increase
@@ -155,11 +191,15 @@ def classify_batch(
     chunk: int = 4096,
     callback: Callable[[int], None] | None = None,
     engine: str = "auto",
+    progress: bool | None = False,
 ) -> dict[str, np.ndarray]:
     """Classify GD from every row of ``W0`` (shape ``(N, D)``).
 
     A row's result depends only on that row (not on the rest of its chunk)
-    and is the same on both engines for ``D <= 8``.
+    and is the same on both engines for ``D <= 8``.  ``progress=True`` draws a
+    bar on stderr (``None``: when a terminal or notebook shows it; default off,
+    since callers often draw their own); ``callback(rows_done)`` is called
+    after every chunk.
 
     Returns
     -------
@@ -201,15 +241,19 @@ def classify_batch(
     }
     keys = {"final_sharpness": "final", "max_gfs_increase": "max_inc", "gfs_monotone": "mono"}
     e_b, y_b, m_b = (np.broadcast_to(a, (n,)) for a in (e_all, y_all, m_all))
-    for sl in fast.row_chunks(n, chunk):
-        raw = _classify.classify_arrays(
-            w_all[sl], e_b[sl], y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period, rtol=rtol, engine=name
-        )
-        res = _classify.finalize(raw, y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period)
-        for key, col in out.items():
-            col[sl] = res[keys.get(key, key)]
-        if callback is not None:
-            callback(sl.stop)
+    with Progress(n, f"classify D={depth}", enabled=progress, ticker=True, unit="runs", delay=1.0) as bar:
+        if bar.enabled and name == "numba":  # finer chunks for a moving bar (results do not depend on chunks)
+            chunk = min(chunk, max(256, -(-n // 50)))
+        for sl in fast.row_chunks(n, chunk):
+            raw = _classify.classify_arrays(
+                w_all[sl], e_b[sl], y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period, rtol=rtol, engine=name
+            )
+            res = _classify.finalize(raw, y_b[sl], m_b[sl], max_steps=max_steps, max_period=max_period)
+            for key, col in out.items():
+                col[sl] = res[keys.get(key, key)]
+            bar.set(sl.stop)
+            if callback is not None:
+                callback(sl.stop)
     return out
 
 
@@ -232,7 +276,7 @@ def outcome_at(
     status = OUTCOMES[int(res["status"][i])]
     period = int(res["period"][i]) or None
     final = float(res["final_sharpness"][i])
-    if status == "saddle":  # the GFS sharpness is undefined there: report the sharpness at the iterate
+    if status in ("saddle", "saddle_approach"):  # GFS undefined or uninformative there: the sharpness at the iterate
         final = float(fast.sharpness(res["weights"][i : i + 1], target=target, scale=scale)[0])
     final_ok = status != "diverged" and np.isfinite(final)
     max_inc = float(res["max_gfs_increase"][i])
@@ -251,12 +295,34 @@ def outcome_at(
         gfs_monotone=bool(res["gfs_monotone"][i]),
         max_gfs_increase=max_inc if np.isfinite(max_inc) else None,
         steps=int(res["steps"][i]),
-        reason=reason_text(res["reason"][i]) if status == "undecided" else "",
+        reason=_reason(res, i, status, eta, target, scale),
         orbit=points,
         final_weights=[float(x) for x in res["weights"][i]],
         lyapunov=_finite_or_none(res, "lyapunov", i),
         lyapunov_err=_finite_or_none(res, "lyapunov_err", i),
     )
+
+
+def _reason(res: dict[str, np.ndarray], i: int, status: str, eta: Any, target: Any, scale: Any) -> str:
+    """The reason text of row ``i``; for ``saddle_approach`` with the step, ``|w|`` and when the approach ends."""
+    if status == "undecided":
+        return reason_text(res["reason"][i])
+    if status != "saddle_approach":
+        return ""
+    w = np.abs(np.asarray(res["weights"][i], dtype=float))
+    group = _classify.creeping_weights(w)
+    k, steps = int(np.sum(group)), int(res["steps"][i])
+    a, big = float(np.max(w[group])), float(np.prod(w[~group]))
+    text = f"{reason_text(res['reason'][i])}; at step {steps}: {k} weights creeping, their max |w_i| = {a:.3g}"
+    spread = a * a - float(np.min(w)) ** 2
+    if spread > 0 and k >= 3:
+        rate = (k - 2) * float(eta) * float(scale) * abs(float(target)) * big
+        end = steps + (spread ** (-(k - 2) / 2) - a ** (-(k - 2))) / rate
+        text += (
+            f", their spread max w_i^2 - min w_i^2 = {spread:.3g}: the approach lasts until about step {end:.2g}"
+            " (an estimate from the spread, nearly conserved there)"
+        )
+    return text
 
 
 def _finite_or_none(res: dict[str, np.ndarray], key: str, i: int) -> float | None:

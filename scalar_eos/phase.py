@@ -12,7 +12,9 @@ from the x-coordinate ``eta_psi = eta * psi(w0)``.  Each cell is classified by
 * ``above`` - converged to a minimiser sharper than ``2/eta`` (possible only
   from a point exactly on the minimum manifold; listed for completeness);
 * ``periodic``, ``diverged``, ``saddle``, ``undecided``, ``chaotic`` (positive
-  finite-time Lyapunov exponent up to the budget), ``quasiperiodic``.
+  finite-time Lyapunov exponent up to the budget), ``quasiperiodic``,
+  ``saddle_approach`` (creeping into the degenerate saddle at the origin at the
+  budget, :mod:`scalar_eos.outcome`).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from .outcome import OutcomeStatus, classify_batch
 __all__ = ["CATEGORIES", "PhaseDiagram", "categorize", "phase_diagram", "plot_phase"]
 
 CATEGORIES = (
-    "stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic"
+    "stable", "eos", "below", "above", "periodic", "diverged", "saddle", "undecided", "chaotic", "quasiperiodic",
+    "saddle_approach",
 )  # fmt: skip
 COLORS = (
-    "#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd", "#9467bd", "#e377c2"
+    "#c7e9f1", "#2ca02c", "#1f77b4", "#8c564b", "#ff7f0e", "#d62728", "#7f7f7f", "#dddddd", "#9467bd", "#e377c2",
+    "#bcbd22",
 )  # fmt: skip
 
 
@@ -97,7 +101,7 @@ def categorize(status: np.ndarray, final_ratio: np.ndarray, start_stable: np.nda
     cat[conv & (r <= 1 + 1e-12) & (r > 1 - delta)] = CATEGORIES.index("eos")
     cat[conv & (r <= 1 - delta)] = CATEGORIES.index("below")
     cat[conv & start_stable & (r <= 1 + 1e-12)] = CATEGORIES.index("stable")
-    for name in ("periodic", "diverged", "saddle", "chaotic", "quasiperiodic"):
+    for name in ("periodic", "diverged", "saddle", "chaotic", "quasiperiodic", "saddle_approach"):
         cat[status == OutcomeStatus[name.upper()]] = CATEGORIES.index(name)
     return cat
 
@@ -111,10 +115,12 @@ def phase_diagram(
     delta: float = 0.05,
     max_steps: int = 5000,
     products: Any = None,
+    progress: bool | None = None,
 ) -> PhaseDiagram:
     """Classify GD on a grid of ``pi_over_y = pi(w0)/y`` and ``eta_psi = eta * psi(w0)``.
 
     ``products`` is the deprecated name of ``pi_over_y`` (removed in the next release).
+    ``progress``: a bar on stderr (default: when a terminal or notebook shows it; ``False`` silences it).
 
     Examples
     --------
@@ -140,7 +146,7 @@ def phase_diagram(
     psi0 = fast.gfs_sharpness(w0)
     W = np.repeat(w0, len(cols), axis=0)
     eta = (cols[None, :] / psi0[:, None]).ravel()
-    res = classify_batch(W, eta, max_steps=max_steps)
+    res = classify_batch(W, eta, max_steps=max_steps, progress=progress)
     final_ratio = res["final_sharpness"] * eta / 2
     start_stable = np.broadcast_to(cols <= 2, (len(rows), len(cols))).ravel()
     cat = categorize(res["status"], final_ratio, start_stable, delta)
@@ -199,6 +205,7 @@ def plot_phase(diagram: PhaseDiagram, path: str, *, title: str | None = None) ->
         "undecided": f"undecided after {d.max_steps} steps",
         "chaotic": "chaotic (positive Lyapunov exponent)",
         "quasiperiodic": "quasi-periodic",
+        "saddle_approach": f"approaching the saddle at the origin at step {d.max_steps}",
     }
     lines, _ = ax.get_legend_handles_labels()
     ax.legend(

@@ -173,7 +173,7 @@ def _trajectory_scores(c: claims.Claim, W: np.ndarray, eta: np.ndarray, y: float
     th = 2.0 / eta
     dist = np.maximum(lo - final, final - hi) / th  # > 0 outside the window
     score = np.where(status == OutcomeStatus.CONVERGED, dist, 1.0)
-    score = np.where(status == OutcomeStatus.UNDECIDED, -np.inf, score)
+    score = np.where((status == OutcomeStatus.UNDECIDED) | (status == OutcomeStatus.SADDLE_APPROACH), -np.inf, score)
     return np.where(np.isfinite(score), score, 1.0)
 
 

@@ -12,6 +12,7 @@ import scalar_eos as se
 from scalar_eos import claims
 from scalar_eos.cli import main
 from scalar_eos.errors import InvalidArgument
+from scalar_eos.outcome import UP_TO_BUDGET, Outcome
 from scalar_eos.search import search
 from scalar_eos.strategies import claim_points
 
@@ -151,3 +152,12 @@ def test_exact_hypothesis_of_s_claim():
     h = claims.get("step-decrease-s").hypothesis
     assert h([Fraction(1), Fraction(1, 2)], Fraction(1, 2), Fraction(1))
     assert not h([Fraction(1), Fraction(3)], Fraction(1, 2), Fraction(1))  # pi/y = 3
+
+
+@pytest.mark.parametrize("status", sorted(UP_TO_BUDGET))
+def test_trajectory_claims_leave_runs_described_up_to_the_budget_undecided(status):
+    o = Outcome(status, None, 0.5, 1.0, True, None, 20000, final_weights=[1e-5, 1e-5, -1e-5])
+    trajectory = [c for c in claims.registry() if c.kind == "trajectory"]
+    assert trajectory
+    for c in trajectory:
+        assert c.conclusion(o, 0.9) is None, (c.id, status)

@@ -42,3 +42,14 @@ def test_old_name_products_still_works_with_a_warning():
     assert "pi_over_y" in new.as_dict() and "products" not in new.as_dict()
     with pytest.raises(InvalidArgument, match="give pi_over_y only"):
         phase_diagram(2, pi_over_y=[0.5], products=[0.5])
+
+
+def test_every_outcome_has_a_category_and_colour():
+    from scalar_eos.outcome import OUTCOMES, OutcomeStatus
+    from scalar_eos.phase import COLORS, categorize
+
+    status = np.array([s.value for s in OutcomeStatus], dtype=np.int8)
+    cats = categorize(status, np.full(status.size, np.nan), np.zeros(status.size, dtype=bool), 0.05)
+    names = [CATEGORIES[k] for k in cats]
+    assert [n for n, s in zip(names, OUTCOMES, strict=True) if s != "converged"] == list(OUTCOMES[1:])
+    assert len(COLORS) == len(CATEGORIES) == len(set(COLORS))

@@ -14,7 +14,7 @@ from ..gfs import exact_gfs
 from ..margins import StepMargin
 from ..model import Point
 from ..onestep import OneStep
-from ..outcome import Outcome
+from ..outcome import UP_TO_BUDGET, Outcome
 
 __all__ = [
     "UNSETTLED",
@@ -27,8 +27,9 @@ __all__ = [
     "relative_increase",
 ]
 
-#: Outcomes a trajectory claim does not judge: GD may still settle with a larger budget (chaos is up to the budget).
-UNSETTLED = ("undecided", "chaotic", "quasiperiodic")
+#: Outcomes a trajectory claim does not judge: GD may still settle with a larger budget (chaos, quasi-periodic
+#: motion and an approach to a saddle are statements about the run up to its budget).
+UNSETTLED = tuple(sorted(UP_TO_BUDGET))
 
 
 def psi_exact(w: list[Fraction], y: Fraction, digits: int = 40) -> mpmath.mpf:

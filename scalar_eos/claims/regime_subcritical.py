@@ -27,7 +27,7 @@ from mpmath import mp
 
 from .. import _exact, fast
 from ..gfs import psi_min
-from ..outcome import Outcome
+from ..outcome import UP_TO_BUDGET, Outcome
 from ._common import fast_psi, le_decided, pi, psi_exact
 from .claim import Claim
 
@@ -57,7 +57,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still settle
+    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still settle
         return None
     if o.status != "converged" or o.final_sharpness is None:
         return False

@@ -21,7 +21,7 @@ from mpmath import mp
 from .. import _exact, fast
 from ..bifurcation import amplitude_coefficient
 from ..gfs import psi_min
-from ..outcome import Outcome
+from ..outcome import UP_TO_BUDGET, Outcome
 from ._common import fast_psi, le_decided, pi, psi_exact
 from .claim import Claim
 
@@ -49,7 +49,7 @@ def batch_hypothesis(W: np.ndarray, eta: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 def conclusion(o: Outcome, eta: float) -> bool | None:
-    if o.status in ("undecided", "chaotic", "quasiperiodic"):  # chaos is up to the budget: it may still settle
+    if o.status in UP_TO_BUDGET:  # up to the budget only: it may still settle
         return None
     if o.status != "periodic" or o.period != 2 or not o.final_weights or o.final_sharpness is None:
         return False

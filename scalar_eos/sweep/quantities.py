@@ -60,7 +60,8 @@ def _names(codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
 
 def _reasons(r: Runs) -> np.ndarray:
     pairs = zip(r.res["status"], r.res["reason"], strict=True)
-    return np.array([reason_text(c) if s == OutcomeStatus.UNDECIDED else "" for s, c in pairs], dtype=object)
+    explained = (OutcomeStatus.UNDECIDED, OutcomeStatus.SADDLE_APPROACH)
+    return np.array([reason_text(c) if s in explained else "" for s, c in pairs], dtype=object)
 
 
 def _category(r: Runs) -> np.ndarray:
