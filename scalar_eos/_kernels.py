@@ -299,6 +299,38 @@ def others_row(w, g):
 
 
 @njit(**JIT)
+def _scan_row(w):
+    """Smallest |w_i|, number of zero and of negative weights, and whether all are finite (one row)."""
+    amin = np.inf
+    zeros = 0
+    negs = 0
+    fin = True
+    for i in range(w.shape[0]):
+        wi = w[i]
+        if not math.isfinite(wi):
+            fin = False
+        a = abs(wi)
+        if a < amin:
+            amin = a
+        zeros += wi == 0
+        negs += wi < 0
+    return amin, zeros, negs, fin
+
+
+@njit(**JIT)
+def _start_shift(c0, c1):
+    """Newton's starting shift from the two lowest coefficients of the shifted product (at most 1)."""
+    disc = math.sqrt(c0 * c0 + 4.0 * c1)
+    if c1 > 0:
+        mj = 2.0 / (c0 + disc)
+    elif c0 > 1.0:
+        mj = 1.0 / c0
+    else:
+        mj = 1.0
+    return min(mj, 1.0)
+
+
+@njit(**JIT)
 def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
     """GFS sharpness of the active columns of ``wt`` (D, G), each as :func:`gfs_row`.
 
@@ -322,19 +354,7 @@ def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
         spec[j] = False
         if not active[j]:
             continue
-        amin = np.inf
-        zeros = 0
-        negs = 0
-        fin = True
-        for i in range(depth):
-            wi = wt[i, j]
-            if not math.isfinite(wi):
-                fin = False
-            a = abs(wi)
-            if a < amin:
-                amin = a
-            zeros += wi == 0
-            negs += wi < 0
+        amin, zeros, negs, fin = _scan_row(wt[:, j])
         if not fin:
             spec[j] = True
             continue
@@ -365,16 +385,7 @@ def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
                 coef[k, j] = coef[k, j] + di * coef[k - 1, j]
             coef[ln, j] = last
             ln += 1
-        c0 = coef[depth - 1, j]
-        c1 = coef[depth - 2, j]
-        disc = math.sqrt(c0 * c0 + 4.0 * c1)
-        if c1 > 0:
-            mj = 2.0 / (c0 + disc)
-        elif c0 > 1.0:
-            mj = 1.0 / c0
-        else:
-            mj = 1.0
-        mj = min(mj, 1.0)
+        mj = _start_shift(coef[depth - 1, j], coef[depth - 2, j])
         if warm[j] > 0:
             mj = warm[j]
         m[j] = mj
@@ -464,19 +475,7 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
             if j >= g:
                 continue
             r = a + j
-            amin = np.inf
-            zeros = 0
-            negs = 0
-            fin = True
-            for i in range(depth):
-                wi = W[r, i]
-                if not math.isfinite(wi):
-                    fin = False
-                ai = abs(wi)
-                if ai < amin:
-                    amin = ai
-                zeros += wi == 0
-                negs += wi < 0
+            amin, zeros, negs, fin = _scan_row(W[r])
             if not fin:
                 spec[j] = True
                 continue
@@ -508,16 +507,7 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
                 for k in range(depth):
                     coef[k, j] = 1.0
                 continue
-            c0 = coef[depth - 1, j]
-            c1 = coef[depth - 2, j]
-            disc = math.sqrt(c0 * c0 + 4.0 * c1)
-            if c1 > 0:
-                mj = 2.0 / (c0 + disc)
-            elif c0 > 1.0:
-                mj = 1.0 / c0
-            else:
-                mj = 1.0
-            m[j] = min(mj, 1.0)
+            m[j] = _start_shift(coef[depth - 1, j], coef[depth - 2, j])
             rec[j] = False
         for _ in range(_MAX_NEWTON):
             # the arithmetic of one Newton step for every row of the group (no branches: SIMD lanes) ...
