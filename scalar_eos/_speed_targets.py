@@ -265,15 +265,42 @@ def _plain_lsoda_gfs(model: Any, x0: np.ndarray, gtol: float, rtol: float) -> fl
     return float(np.linalg.eigvalsh(model.dense_hessian(sol.y[:, -1]))[-1])
 
 
+def _generic_entries(slow: int) -> list[dict[str, Any]]:
+    return [
+        {"name": "plain SciPy LSODA", "role": "reference", "reps": slow},
+        {"name": "LSODA path", "role": "previous", "reps": slow},
+        {"name": "0.3 default (DOP853+BDF)", "role": "previous"},
+        {"name": "fast path", "role": "new"},
+    ]
+
+
+def _generic_agreement(outs: dict[str, Any], ref_name: str = "plain SciPy LSODA") -> dict[str, Any]:
+    ref, old, new = outs[ref_name], outs["LSODA path"], outs["fast path"]
+    return {
+        "|fast - reference|": abs(new.value - ref),
+        "|LSODA path - reference|": abs(old.value - ref),
+        "|0.3 default - reference|": abs(outs["0.3 default (DOP853+BDF)"].value - ref),
+        "error estimate of the fast path": float(new.error),
+        "error estimate of the LSODA path": float(old.error),
+        "fast path's estimate covers its difference from the reference": bool(abs(new.value - ref) <= new.error),
+        "fast path's Jacobians": new.flow.message.rsplit("; ", 1)[-1],
+    }
+
+
+_GENERIC_SPEC = {
+    "unit": "s per GFS",
+    "higher_is_better": False,
+    "goal": None,
+    "goal_text": ">= 10x faster than the LSODA path at equal accuracy",
+}
+
+
 def _generic_mlp(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "id": "generic_mlp",
         "title": "generic GFS sharpness, 610-parameter tanh MLP",
-        "unit": "s per GFS",
-        "higher_is_better": False,
-        "goal": None,
-        "goal_text": ">= 10x faster than the LSODA path at equal accuracy",
-        "size": "tanh_mlp() at its initialisation, gtol 1e-9, rtol 1e-10",
+        **_GENERIC_SPEC,
+        "size": "tanh_mlp() at its initialisation (cold start), gtol 1e-9, rtol 1e-10",
     }
     try:
         import scipy  # noqa: F401
@@ -281,31 +308,63 @@ def _generic_mlp(quick: bool, reps: int, extra: Extra | None, bar: Progress | No
         from . import generic
     except ImportError:
         return {**spec, "skipped": "needs SciPy: pip install 'scalar-eos[general]'", "calls": 0}
-    slow = 1 if quick else reps
-    entries: list[dict[str, Any]] = [
-        {"name": "plain SciPy LSODA", "role": "reference", "reps": slow},
-        {"name": "LSODA path", "role": "previous", "reps": slow},
-        {"name": "fast path", "role": "new"},
-    ]
+    entries = _generic_entries(1 if quick else reps)
     if bar is None:
         return {**spec, "calls": _calls(entries, reps)}
     mlp = generic.tanh_mlp()
     x0, gtol, rtol = mlp.x0, 1e-9, 1e-10
     entries[0]["fn"] = lambda: _plain_lsoda_gfs(mlp, x0, gtol, rtol)
     entries[1]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, method="lsoda")
-    entries[2]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, method="fast")
+    entries[2]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, integrator="DOP853+BDF")
+    entries[3]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, method="fast")
     with np.errstate(all="ignore"):
         outs = _time_all(entries, reps, bar)
-    ref, old, new = outs["plain SciPy LSODA"], outs["LSODA path"], outs["fast path"]
     spec["goal"] = entries[1]["value"] / 10
-    agree = {
-        "|fast - reference|": abs(new.value - ref),
-        "|LSODA path - reference|": abs(old.value - ref),
-        "error estimate of the fast path": float(new.error),
-        "error estimate of the LSODA path": float(old.error),
-        "fast path's estimate covers its difference from the reference": bool(abs(new.value - ref) <= new.error),
+    return {**spec, "results": entries, "agreement": _generic_agreement(outs)}
+
+
+def _generic_mlp_gd(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "id": "generic_mlp_gd",
+        "title": "generic GFS sharpness along a GD run, 610-parameter tanh MLP",
+        **_GENERIC_SPEC,
+        "size": "tanh_mlp() after 20 GD steps at eta = 2.1 / GFS sharpness at x0 (the run of `experiment mlp`); "
+        "the fast path warm-started by the GFS at step 0 (what `generic.gd` does); gtol 1e-9, rtol 1e-10",
     }
-    return {**spec, "results": entries, "agreement": agree}
+    try:
+        import scipy  # noqa: F401
+
+        from . import generic
+    except ImportError:
+        return {**spec, "skipped": "needs SciPy: pip install 'scalar-eos[general]'", "calls": 0}
+    entries = _generic_entries(1 if quick else reps)
+    if bar is None:
+        return {**spec, "calls": _calls(entries, reps)}
+    mlp = generic.tanh_mlp()
+    x, gtol, rtol = mlp.x0.copy(), 1e-9, 1e-10
+    warm: dict[str, Any] = {}
+    eta = 2.1 / generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, warm=warm).value  # untimed: the GFS at step 0
+    for _ in range(20):
+        x = x - eta * mlp.grad(x)
+
+    def warm_copy() -> dict[str, Any]:  # every timed run starts from the same cache
+        return {"v": warm["v"], "jacobians": list(warm["jacobians"])}
+
+    entries[0]["fn"] = lambda: _plain_lsoda_gfs(mlp, x, gtol, rtol)
+    entries[1]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, method="lsoda")
+    entries[2]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, integrator="DOP853+BDF")
+    entries[3]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, warm=warm_copy())
+    with np.errstate(all="ignore"):
+        outs = _time_all(entries, reps, bar)
+    spec["goal"] = entries[1]["value"] / 10
+    return {**spec, "results": entries, "agreement": _generic_agreement(outs)}
 
 
-MEASURE = {"classify": _classify, "gd": _gd, "gfs_d4": _gfs_d4, "generic_mlp": _generic_mlp, "phase": _phase}
+MEASURE = {
+    "classify": _classify,
+    "gd": _gd,
+    "gfs_d4": _gfs_d4,
+    "generic_mlp": _generic_mlp,
+    "generic_mlp_gd": _generic_mlp_gd,
+    "phase": _phase,
+}

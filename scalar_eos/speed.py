@@ -66,7 +66,10 @@ __all__ = [
 ]
 
 #: Target ids in display order.
-TARGETS = ("classify", "gd", "gfs_d4", "generic_mlp", "phase")
+TARGETS = ("classify", "gd", "gfs_d4", "generic_mlp", "generic_mlp_gd", "phase")
+
+#: Targets that take seconds per call at any size: with ``quick`` they run only when named.
+_SLOW = ("generic_mlp", "generic_mlp_gd")
 
 
 def machine() -> dict[str, Any]:
@@ -138,10 +141,10 @@ def measure(
         Ids from :data:`TARGETS` (default: all).
     quick : bool
         Smaller sizes (about a minute of CPU in all); the phase design keeps its size and
-        ``generic_mlp`` (minutes per GFS at any size) runs only when named in ``targets``.
+        ``generic_mlp`` / ``generic_mlp_gd`` (seconds per GFS at any size) run only when named in ``targets``.
     reps : int
         Timed runs per implementation (median reported), at least 1.  With
-        ``quick`` the slow baselines of ``phase`` and ``generic_mlp`` run once.
+        ``quick`` the slow baselines of ``phase`` and the generic targets run once.
     extra : mapping, optional
         Extra previous implementations per target, ``{target: {name: fn}}``:
         ``classify`` and ``phase`` call ``fn(W, eta, max_steps=...)`` and read
@@ -167,7 +170,7 @@ def measure(
         raise InvalidArgument(f"reps must be a positive integer, got {reps!r}")
     if numba_version() is None:
         raise InvalidArgument("the benchmark compares the numba engine: pip install 'scalar-eos[fast]'")
-    total = sum(MEASURE[t](quick, reps, extra, None)["calls"] for t in ids if not (skip_generic and t == "generic_mlp"))
+    total = sum(MEASURE[t](quick, reps, extra, None)["calls"] for t in ids if not (skip_generic and t in _SLOW))
     record: dict[str, Any] = {"machine": machine(), "quick": quick, "reps": reps, "targets": []}
     fast.gfs_sharpness(np.ones((2, 4)), engine="numba")  # compile (or load the cache) outside the timings
     fast.gd(np.ones((2, 3)), np.full(2, 0.1), 2, track=(), engine="numba")  # per-row eta, as timed
@@ -177,7 +180,7 @@ def measure(
         Progress(total, "benchmark", enabled=progress, ticker=True, unit="runs") as bar,
     ):
         for t in ids:
-            if skip_generic and t == "generic_mlp":
+            if skip_generic and t in _SLOW:
                 res = MEASURE[t](quick, reps, extra, None)
                 res["skipped"] = "not run with quick sizes (minutes per GFS); ask for it by name or run full size"
                 record["targets"].append({k: v for k, v in res.items() if k != "calls"})

@@ -24,9 +24,11 @@ On a model the engine offers
 * :func:`gfs_sharpness` - the sharpness at the end of the flow, with an error
   estimate.  By default (``method="auto"``, whenever a dense Hessian is
   affordable) the flow runs to ``|grad| <= gtol`` - from 200 parameters on
-  with the explicit order-8 DOP853 for its first ``16 n`` gradient
-  evaluations and then BDF with the exact Jacobian, whose linear solves use
-  one eigendecomposition per Jacobian; below 200 parameters with LSODA - and
+  with the explicit order-8 DOP853 for its first gradient evaluations and
+  then variable-order NDF with the Jacobian ``-H(x)``, whose Newton solves
+  use eigendecompositions of the Hessian (partial ones, the top eigenpairs
+  by Lanczos, while the steps are small; reused along a GD run); below 200
+  parameters with LSODA - and
   is finished by Newton steps along the Hessian's range onto the minimisers,
   with warm-started Lanczos for the sharpness.  The estimate adds what the
   projection changes between the end point and an iterate with a ten times
@@ -34,7 +36,8 @@ On a model the engine offers
   ``method="lsoda"`` is version 0.1's path (LSODA to ``|grad| <= gtol/10``;
   the estimate is the change of the sharpness over the last decade of
   ``|grad|`` plus the eigen-solver tolerance and an allowance) and
-  ``integrator="BDF"`` version 0.2's default;
+  ``integrator="DOP853+BDF"`` version 0.3's default, ``integrator="BDF"``
+  version 0.2's;
 * :func:`gd` - gradient descent recording the loss, the sharpness and the GFS
   sharpness at every ``gfs_every``-th iterate.
 

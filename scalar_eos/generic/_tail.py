@@ -5,24 +5,39 @@ and taking the sharpness there (four dense Hessians and eigensolves at the end):
 
 1. **A cheaper, shorter flow.**  The flow stops at ``|grad| <= gtol``, one
    decade earlier.  From ``BDF_FROM`` parameters on it is integrated in two
-   phases (``integrator="DOP853+BDF"``, the default there):
+   phases by the lean integrators of :mod:`._lean` (``integrator="DOP853+NDF"``,
+   the default there):
 
-   * **explicit**: SciPy's DOP853 (order 8) for the first
-     ``EXPLICIT_BUDGET * n`` gradient evaluations.  Early on the flow is
-     strongly nonlinear (it passes regions of negative curvature, where
-     errors grow) and an order-8 method is accurate at the step its
-     stability allows (``h ~ 6 / lam_max``); it needs gradients only, no
-     Hessian;
-   * **stiff**: SciPy's BDF with the exact Jacobian ``-H(x)``, whose linear
-     solves ``(I + c H) z = b`` use one eigendecomposition per Jacobian
-     (``V diag(1/(1 + c lam)) V^T b``, restricted to the modes where ``c
-     |lam|`` is not negligible) instead of an LU factorisation per step-size
-     change.  BDF keeps a Jacobian as long as its Newton iteration
-     converges; started where the flow is nearly linear it needs four or
-     five Hessians on the MLP example, where BDF from the start needs about
-     twelve and LSODA about 120.  The Jacobian only drives the Newton
-     iteration: the trajectory is BDF's at the requested tolerance whatever
-     the Jacobian's age.
+   * **explicit**: DOP853 (order 8) for the first gradient evaluations
+     (``PARTIAL_BUDGET * n`` of them when partial Jacobians apply, below,
+     else ``EXPLICIT_BUDGET * n``).  At the very start the flow passes
+     regions of strong negative curvature, where an implicit method's
+     Newton iteration has nothing to hold on to; the explicit step is
+     limited by stability (``h ~ 6 / lam_max``), not accuracy;
+   * **stiff**: the NDF (variable order 1-5, Shampine and Reichelt) with
+     Jacobian ``-H(x)``: its Newton solves ``(I + c H) z = b`` use an
+     eigendecomposition (``z = b + V diag(1/(1 + c lam) - 1) V^T b``) that
+     serves every step size and order.  Early on a *partial* one suffices:
+     the top ``k + 1`` eigenpairs by Lanczos on Hessian-vector products
+     (``k`` from ``PARTIAL_START`` up to ``PARTIAL_MAX``, for models from
+     ``4 PARTIAL_MAX`` parameters), accepted when ``c`` times the smallest
+     of them is at most ``PARTIAL_THETA`` - the modes left out are then
+     non-stiff at that step and the Newton iteration contracts on them by
+     that factor.  Once the steps grow, the dense Hessian's full
+     eigendecomposition (in single precision: it only drives the Newton
+     iteration, whose residual is evaluated in double precision).  A
+     Jacobian is kept while the Newton iteration converges within
+     ``_lean.NEWTON_MAXITER`` iterations; along a GD run (``warm``) the
+     previous flow's eigendecompositions are tried before new ones are
+     made.  On the MLP example at its initialisation: 600 explicit
+     gradients, then about 700 NDF steps with four partial and two dense
+     Jacobians, where LSODA needs about 120 dense ones.  The Jacobians
+     only drive the Newton iteration: the trajectory is the NDF's at the
+     requested tolerance whatever they are.
+
+   ``integrator="DOP853+BDF"`` is the 0.3 default: the same two phases with
+   SciPy's DOP853 for ``EXPLICIT_BUDGET * n`` gradients and SciPy's BDF with
+   full eigendecompositions.
 
    Both phases measure the error against ``atol + rtol |x_i|`` with ``atol``
    raised to ``rtol * rms(x0)`` (the state's scale): a parameter that starts
@@ -74,10 +89,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument
+from . import _lean
 from .engine import DENSE_LIMIT, FlowResult
 from .model import Model
 
-__all__ = ["ALLOWANCE", "BDF_FROM", "EXPLICIT_BUDGET", "HYBRID", "available", "fast_gfs"]
+__all__ = ["ALLOWANCE", "BDF_FROM", "EXPLICIT_BUDGET", "HYBRID", "LEAN", "MAX_CACHED", "available", "fast_gfs"]
 
 #: The integration error allowance per integrator, in units of ``rtol |psi|``.  Calibrated against closed forms
 #: and long reference integrations: on 46 random scalar-network starts (depths 2 to 6, mixed signs) LSODA's error
@@ -85,10 +101,23 @@ __all__ = ["ALLOWANCE", "BDF_FROM", "EXPLICIT_BUDGET", "HYBRID", "available", "f
 #: tolerance-proportional); on the 610-parameter tanh MLP 0.005 (LSODA) and 1.1 (BDF).  DOP853+BDF (forced on
 #: 50 scalar-network starts, depths 2 to 6): up to 51, median 4.7 (BDF on the same starts: 21 and 2.1); on the
 #: MLP 0.3 to 0.7.
-ALLOWANCE = {"LSODA": 10.0, "BDF": 100.0, "Radau": 10.0, "DOP853+BDF": 100.0}
+ALLOWANCE = {"LSODA": 10.0, "BDF": 100.0, "Radau": 10.0, "DOP853+BDF": 200.0, "DOP853+NDF": 200.0}
 
-#: The integrator that starts explicitly (DOP853) and continues with BDF with eigen-solves.
+#: The integrator that starts explicitly (SciPy's DOP853) and continues with SciPy's BDF with eigen-solves.
 HYBRID = "DOP853+BDF"
+
+#: The same two phases with the lean integrators of :mod:`._lean` (the default from ``BDF_FROM`` parameters).
+LEAN = "DOP853+NDF"
+
+#: Hessian eigendecompositions kept in ``warm`` for the next call's NDF.
+MAX_CACHED = 10
+
+#: Partial Jacobians of the NDF (models from ``4 PARTIAL_MAX`` parameters): the top ``k + 1`` eigenpairs, ``k``
+#: from ``PARTIAL_START`` up to ``PARTIAL_MAX``, accepted while ``c lam_(k+1) <= PARTIAL_THETA``.
+PARTIAL_START, PARTIAL_MAX, PARTIAL_THETA = 40, 80, 0.1
+
+#: With partial Jacobians the explicit phase ends after this many gradient evaluations per parameter.
+PARTIAL_BUDGET = 1
 
 #: The explicit phase of ``HYBRID`` ends after this many gradient evaluations per parameter.  Measured on the MLP
 #: at its initialisation (CPU seconds, one thread): 8 -> 6267 gradients and 8 Hessians, 1.44 s; 16 -> 10774 and 5,
@@ -225,6 +254,189 @@ def _project(model: Model, x: np.ndarray, lam: np.ndarray, vec: np.ndarray, floo
     return x, gn
 
 
+class _Jacobians:
+    """Eigendecompositions ``(lam, W)`` of the Hessian (rows of ``W`` the eigenvectors) for the NDF.
+
+    A fresh one is *partial* while that suffices: the top ``k + 1``
+    eigenpairs by Lanczos on Hessian-vector products (``k`` from
+    ``PARTIAL_START``, doubled up to ``PARTIAL_MAX``), accepted when ``c``
+    times the smallest of them is at most ``PARTIAL_THETA`` (the Newton
+    iteration then contracts by that factor or better on the modes left
+    out).  Otherwise, and for good once ``k`` would exceed ``PARTIAL_MAX`` or
+    a fresh partial one failed, the dense Hessian's full eigendecomposition.
+    ``cached`` are ``(x, lam, W)`` kept from a previous call (along a GD run
+    the flows pass near each other): asked for a non-fresh Jacobian, the
+    nearest cached one is returned that has not been replaced after a failure
+    in this call (or ``None`` when none is left).  :attr:`keep` lists what to
+    cache for the next call: the fresh ones and the cached ones used.
+    """
+
+    def __init__(self, model: Model, cached: list[tuple[np.ndarray, np.ndarray, np.ndarray]], scipy: Any):
+        self.model, self.scipy = model, scipy
+        self.pool = [(e, [False, False]) for e in cached]  # entry, [used, replaced after a failure]
+        self.k = PARTIAL_START if model.n_params >= 4 * PARTIAL_MAX else 0  # 0: full decompositions
+        self.made: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.flags: list[bool] | None = None  # the flags of the current cached entry
+        self.v0: np.ndarray | None = None
+        self.full = self.partial = 0
+
+    def __call__(self, y: np.ndarray, fresh: bool, c: float) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.flags is not None:  # a new Jacobian is asked for only when the current one failed
+            self.flags[1] = True
+            self.flags = None
+        if not fresh:
+            left = [p for p in self.pool if not p[1][1]]
+            if not left:
+                return None
+            entry, self.flags = min(left, key=lambda p: float(np.linalg.norm(p[0][0] - y)))
+            self.flags[0] = True
+        else:
+            entry = None
+            if self.k and self.last is not None and c * self.last[1][0] > PARTIAL_THETA:
+                self.k = 2 * self.k if 2 * self.k <= PARTIAL_MAX else 0  # the last spectrum says: not enough
+            while self.k and entry is None:
+                lam, w = self._top(y, self.k + 1)
+                if c * lam[0] <= PARTIAL_THETA:
+                    entry = (y.copy(), lam, w)
+                else:
+                    self.k = 2 * self.k if 2 * self.k <= PARTIAL_MAX else 0
+            if entry is None:
+                h = np.asarray(self.model.dense_hessian(y), dtype=float)
+                lam, vec = self.scipy.linalg.eigh(((h + h.T) / 2).astype(np.float32), driver="evd")
+                entry = (y.copy(), lam.astype(float), np.ascontiguousarray(vec.T))
+                self.full += 1
+            self.made.append(entry)
+        self.last = entry
+        return entry[1], entry[2]
+
+    def keep(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """What to cache for the next call (at most ``MAX_CACHED``, the newest first)."""
+        used = [e for e, (u, _) in self.pool if u]
+        return (self.made[::-1] + used)[:MAX_CACHED]
+
+    def failed(self) -> bool:
+        """The Newton iteration failed with a fresh Jacobian: no more partial ones (True if it was partial)."""
+        if self.last is not None and self.last[1].size < self.model.n_params:
+            self.k = 0
+            return True
+        return False
+
+    def _top(self, y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top ``k`` eigenpairs at ``y``, ascending, by Lanczos started from the last top eigenvector."""
+        n, sla = self.model.n_params, self.scipy.sparse.linalg
+        op = sla.LinearOperator((n, n), matvec=lambda u: self.model.hvp(y, np.ravel(u)), dtype=float)
+        v0 = np.ones(n) / math.sqrt(n) if self.v0 is None else self.v0
+        try:
+            vals, vecs = sla.eigsh(op, k=k, which="LA", tol=1e-8, v0=v0)
+        except sla.ArpackNoConvergence:
+            return np.array([math.inf]), np.zeros((1, n))  # not accepted: c * inf > theta
+        order = np.argsort(vals)
+        self.v0 = vecs[:, order[-1]]
+        self.partial += 1
+        return vals[order], np.ascontiguousarray(vecs[:, order].T, dtype=np.float32)
+
+
+def _solver(
+    model: Model, integrator: str, field: Any, x: np.ndarray, rtol: float, atol: float, t_max: float, scipy: Any
+) -> Any:
+    """The first solver of ``integrator`` (the explicit phase of the hybrids)."""
+    if integrator == LEAN:
+        return _lean.ExplicitDOP853(field, 0.0, x, rtol=rtol, atol=atol, bound=math.inf)
+    if integrator == HYBRID:
+        return scipy.integrate.DOP853(lambda t_, y: field(y, t_), 0.0, x, t_max, rtol=rtol, atol=atol)
+    if integrator == "LSODA":
+        jac = lambda _t, y: -model.dense_hessian(y)  # noqa: E731
+        return scipy.integrate.LSODA(lambda t_, y: field(y, t_), 0.0, x, t_max, rtol=rtol, atol=atol, jac=jac)
+    return _eig_integrator(scipy, integrator)(
+        lambda t_, y: field(y, t_), 0.0, x, t_max, hess=model.dense_hessian, rtol=rtol, atol=atol
+    )
+
+
+def _integrate(
+    model: Model,
+    x: np.ndarray,
+    gn: float,
+    *,
+    gtol: float,
+    rtol: float,
+    atol: float,
+    t_max: float,
+    bound: float,
+    integrator: str,
+    jacobians: _Jacobians,
+    scipy: Any,
+    count: list[int],
+) -> tuple[str, np.ndarray, float, float, str, list[tuple[float, np.ndarray]]]:
+    """Integrate the flow until ``|grad| <= gtol``: ``(status, x, t, |grad|, message, history)``.
+
+    ``history`` holds ``x0`` and the iterates from just above ``1000 gtol`` on.
+    """
+
+    def field(y: np.ndarray, t: float = math.nan) -> np.ndarray:
+        count[0] += 1
+        if not (y.max() <= bound and -bound <= y.min()):  # also NaN; ndarray methods skip a wrapper per call
+            raise _Diverged(t, y)
+        return -model.grad(y)
+
+    history: list[tuple[float, np.ndarray]] = [(gn, x)]
+    t = 0.0
+    explicit = integrator in (HYBRID, LEAN)
+    if explicit:  # an absolute tolerance on the scale of the state, and the explicit phase first
+        atol = max(atol, rtol * float(np.sqrt(np.mean(x * x))))
+    solver = _solver(model, integrator, field, x, rtol, atol, t_max, scipy)
+    budget = (PARTIAL_BUDGET if integrator == LEAN and jacobians.k else EXPLICIT_BUDGET) * model.n_params
+    try:
+        with np.errstate(all="ignore"):
+            while gn > gtol:
+                if solver.status != "running" or solver.t >= t_max:
+                    if solver.status in ("finished", "running"):
+                        return (
+                            "time_limit",
+                            solver.y,
+                            solver.t,
+                            gn,
+                            f"|grad| = {gn:.3g} > gtol at t = {t_max:g}",
+                            history,
+                        )
+                    return "failed", solver.y, solver.t, gn, "", history
+                message = solver.step()
+                if solver.status == "failed":
+                    return (
+                        "failed",
+                        solver.y,
+                        solver.t,
+                        gn,
+                        f"the integrator stopped: {message or 'step size too small'}",
+                        history,
+                    )
+                x, t = solver.y.copy(), float(solver.t)
+                # an explicit Runge-Kutta solver holds the field at its current point (first-same-as-last), the
+                # NDF at its last Newton iterate (within the Newton tolerance, ~1e-5 rtol |x|, of x)
+                lean = explicit or integrator == LEAN
+                gn = float(np.linalg.norm(solver.f if lean else model.grad(x)))
+                if not math.isfinite(gn):
+                    return "diverged", x, t, gn, f"|x| exceeded {bound:g}", history
+                if len(history) > 1 and history[-1][0] > 1000 * gtol:
+                    history.pop()  # keep x0 and, of the iterates above 1000 gtol, only the latest
+                history.append((gn, x))
+                if explicit and count[0] >= budget:  # the explicit phase has had its share: stiff from here on
+                    explicit = False
+                    if integrator == LEAN:
+                        solver = _lean.StiffBDF(
+                            field, t, x, solver.h, rtol=rtol, atol=atol, bound=math.inf, jacobian=jacobians
+                        )
+                    else:
+                        solver = _eig_integrator(scipy, "BDF")(
+                            lambda t_, y: field(y, t_), t, x, t_max, hess=model.dense_hessian, rtol=rtol, atol=atol
+                        )
+    except (_Diverged, _lean.Diverged) as e:
+        return "diverged", e.y, e.t if math.isfinite(e.t) else t, math.inf, f"|x| exceeded {bound:g}", history
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
+        return "failed", x, t, gn, f"the integrator stopped: {e}", history
+    return "converged", x, t, gn, "", history
+
+
 def fast_gfs(
     model: Model,
     x0: np.ndarray,
@@ -241,76 +453,47 @@ def fast_gfs(
     """GFS sharpness from ``x0``: ``(value, error, flow)``; ``value`` is ``None`` unless the flow converged.
 
     ``warm`` (a dict kept by the caller between calls, e.g. along a GD run)
-    holds the last top eigenvector; it only seeds Lanczos.
+    holds the last top eigenvector (it seeds Lanczos) and, for the NDF, the
+    Hessian eigendecompositions of the last flow (they seed its Newton
+    iterations).  Neither changes what is computed beyond the integration
+    tolerance.
     """
     if integrator == "auto":
-        integrator = HYBRID if model.n_params >= BDF_FROM else "LSODA"
+        integrator = LEAN if model.n_params >= BDF_FROM else "LSODA"
     if integrator not in ALLOWANCE:
         raise InvalidArgument(f"integrator must be 'auto', {', '.join(map(repr, ALLOWANCE))}, got {integrator!r}")
     start = time.perf_counter()
-    nfev = 0
-
-    def field(t: float, y: np.ndarray) -> np.ndarray:
-        nonlocal nfev
-        nfev += 1
-        if not (y.max() <= bound and -bound <= y.min()):  # also NaN; ndarray methods skip a wrapper per call
-            raise _Diverged(t, y)
-        return -model.grad(y)
+    count = [0]
 
     def done(x: np.ndarray, t: float, status: str, gn: float, message: str = "", **kw: Any) -> FlowResult:
         with np.errstate(all="ignore"):
             loss = model.loss(x)
-        return FlowResult(x, t, status, gn, loss, nfev, time.perf_counter() - start, message, x0=x0, **kw)
+        return FlowResult(x, t, status, gn, loss, count[0], time.perf_counter() - start, message, x0=x0, **kw)
 
     x = np.array(x0, dtype=float)
     with np.errstate(all="ignore"):
         gn = float(np.linalg.norm(model.grad(x)))
     if not math.isfinite(gn):
         return None, None, done(x, 0.0, "failed", gn, "the gradient at x0 is not finite")
-    history: list[tuple[float, np.ndarray]] = [(gn, x)]  # x0, then the iterates from just above 1000 gtol on
-    t = 0.0
-    if gn > gtol:
-        hybrid = integrator == HYBRID
-        if hybrid:  # an absolute tolerance on the scale of the state, and the explicit phase first
-            atol = max(atol, rtol * float(np.sqrt(np.mean(x * x))))
-            solver = scipy.integrate.DOP853(field, 0.0, x, t_max, rtol=rtol, atol=atol)
-            budget = EXPLICIT_BUDGET * model.n_params
-        elif integrator == "LSODA":
-            solver = scipy.integrate.LSODA(
-                field, 0.0, x, t_max, rtol=rtol, atol=atol, jac=lambda _t, y: -model.dense_hessian(y)
-            )
-        else:
-            solver = _eig_integrator(scipy, integrator)(
-                field, 0.0, x, t_max, hess=model.dense_hessian, rtol=rtol, atol=atol
-            )
-        try:
-            with np.errstate(all="ignore"):
-                while gn > gtol:
-                    if solver.status != "running":
-                        status = "time_limit" if solver.status == "finished" else "failed"
-                        msg = f"|grad| = {gn:.3g} > gtol at t = {t_max:g}" if status == "time_limit" else ""
-                        return None, None, done(solver.y, solver.t, status, gn, msg)
-                    message = solver.step()
-                    if solver.status == "failed":
-                        return None, None, done(solver.y, solver.t, "failed", gn, f"the integrator stopped: {message}")
-                    x, t = solver.y.copy(), float(solver.t)
-                    # an explicit Runge-Kutta solver holds the field at its current point (first-same-as-last)
-                    gn = float(np.linalg.norm(solver.f if hybrid else model.grad(x)))
-                    if not math.isfinite(gn):
-                        return None, None, done(x, t, "diverged", gn, f"|x| exceeded {bound:g}")
-                    if len(history) > 1 and history[-1][0] > 1000 * gtol:
-                        history.pop()  # keep x0 and, of the iterates above 1000 gtol, only the latest
-                    history.append((gn, x))
-                    if hybrid and nfev >= budget:  # the explicit phase has had its share: stiff from here on
-                        hybrid = False
-                        solver = _eig_integrator(scipy, "BDF")(
-                            field, t, x, t_max, hess=model.dense_hessian, rtol=rtol, atol=atol
-                        )
-        except _Diverged as e:
-            return None, None, done(e.y, e.t, "diverged", float("inf"), f"|x| exceeded {bound:g}")
-        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
-            return None, None, done(x, t, "failed", gn, f"the integrator stopped: {e}")
-    # the tail: one Hessian at the end point (also the saddle check), Newton projections, Lanczos
+    cached = warm.get("jacobians", []) if warm is not None and integrator == LEAN else []
+    jacobians = _Jacobians(model, [c for c in cached if c[0].size == x.size], scipy)
+    status, x, t, gn, msg, history = _integrate(
+        model,
+        x,
+        gn,
+        gtol=gtol,
+        rtol=rtol,
+        atol=atol,
+        t_max=t_max,
+        bound=bound,
+        integrator=integrator,
+        jacobians=jacobians,
+        scipy=scipy,
+        count=count,
+    )
+    if status != "converged":
+        return None, None, done(x, t, status, gn, msg)
+    # the tail: the saddle test at the end point, Newton projections, Lanczos
     h = np.asarray(model.dense_hessian(x), dtype=float)
     lam, vec = np.linalg.eigh((h + h.T) / 2)
     if lam[0] < -1e-6 * max(1.0, abs(lam[-1])):
@@ -325,9 +508,17 @@ def fast_gfs(
     before, res_q, _ = _top_eig(model, xq, v, scipy)
     if warm is not None:
         warm["v"] = v
+        if integrator == LEAN:
+            jacobians.made.append((x, lam, np.ascontiguousarray(vec.T, dtype=np.float32)))  # the end point's
+            warm["jacobians"] = jacobians.keep()
     error = abs(value - before) + res_p + res_q + ALLOWANCE[integrator] * rtol * abs(value)
     flow = done(xp, t, "converged", gp, "", x_decade=earlier)
     flow.message = (
         f"flow ({integrator}) stopped at |grad| = {gn:.3g}; Newton projection onto the minimisers: |grad| = {gp:.3g}"
     )
+    if integrator == LEAN:
+        reused = sum(u for _, (u, _) in jacobians.pool)
+        flow.message += (
+            f"; NDF Jacobians: {jacobians.full} dense, {jacobians.partial} partial (Lanczos), {reused} reused"
+        )
     return value, error, flow

@@ -297,14 +297,19 @@ def gfs_sharpness(
     affordable) integrates only to ``|grad| <= gtol``, projects onto the
     minimisers by Newton steps along the normal space and measures what that
     projection changes.  Its ``integrator`` is ``"auto"`` (from 200
-    parameters on ``"DOP853+BDF"``: the explicit order-8 DOP853 for the
-    first ``16 n`` gradient evaluations, then BDF whose solves use one
-    eigendecomposition per Jacobian; below 200 parameters LSODA),
+    parameters on ``"DOP853+NDF"``: the explicit order-8 DOP853 for the
+    first gradient evaluations, then variable-order NDF whose Newton solves
+    use eigendecompositions of the Hessian - partial ones by Lanczos while
+    the steps are small, from 320 parameters on; below 200 parameters
+    LSODA), ``"DOP853+BDF"`` (the default of version 0.3, SciPy's solvers),
     ``"BDF"`` (BDF from the start: the default of version 0.2), ``"LSODA"``
     or ``"Radau"``.  ``"lsoda"`` (or any :func:`gradient_flow` method) is the
     path described above.  ``warm`` is a dict kept between calls (e.g. along
-    a GD run) that seeds Lanczos with the previous top eigenvector; it never
-    changes the point computed.
+    a GD run): it seeds Lanczos with the previous top eigenvector and, with
+    the NDF, its Newton iterations with the previous flow's Hessian
+    eigendecompositions (new ones are made only where those fail).  It
+    changes what is computed by no more than the integration tolerance (the
+    seed of Lanczos not at all).
 
     Examples
     --------

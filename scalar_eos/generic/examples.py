@@ -154,7 +154,14 @@ def _digits(samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _TanhMLP:
-    """Loss, gradient, Hessian-vector product and Hessian of a one-hidden-layer tanh network on ``(X, Y)``."""
+    """Loss, gradient, Hessian-vector product and Hessian of a one-hidden-layer tanh network on ``(X, Y)``.
+
+    The parameter vector is ``[W1, b1, W2, b2]`` (row-major), so ``[W1; b1]``
+    and ``[W2; b2]`` are contiguous blocks: the forward pass multiplies by
+    them with a column of ones appended to the inputs (one product per layer
+    instead of a product and a bias), and the gradient of each block is one
+    product written in place.
+    """
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, hidden: int) -> None:
         self.X, self.Y = X, Y
@@ -162,6 +169,8 @@ class _TanhMLP:
         self.k, self.h = Y.shape[1], hidden
         self.offs = np.cumsum([0, self.d * hidden, hidden, hidden * self.k, self.k])
         self.size = int(self.offs[-1])
+        self.Xa = np.hstack([X, np.ones((self.n, 1))])  # inputs with a column of ones: [W1; b1] in one product
+        self.XaT = np.ascontiguousarray(self.Xa.T)
 
     def split(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         o = self.offs
@@ -174,31 +183,49 @@ class _TanhMLP:
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``W2``, the hidden activations ``A`` and the output ``F``."""
-        W1, b1, W2, b2 = self.split(x)
-        A = np.tanh(self.X @ W1 + b1)
-        return W2, A, A @ W2 + b2
+        h, c = self.h, int(self.offs[2])
+        A = np.tanh(self.Xa @ x[:c].reshape(self.d + 1, h))
+        W2a = x[c:].reshape(h + 1, self.k)
+        F = A @ W2a[:h]
+        F += W2a[h]
+        return W2a[:h], A, F
 
     def loss(self, x: np.ndarray) -> float:
         R = self.forward(x)[2] - self.Y
         return float(np.sum(R * R) / (2 * self.n))
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        W2, A, F = self.forward(x)
-        R = (F - self.Y) / self.n
-        dZ = (R @ W2.T) * (1 - A * A)
-        return np.concatenate([(self.X.T @ dZ).ravel(), dZ.sum(0), (A.T @ R).ravel(), R.sum(0)])
+        W2, A, R = self.forward(x)
+        R -= self.Y
+        R *= 1.0 / self.n
+        dZ = R @ W2.T
+        S = A * A
+        np.subtract(1.0, S, out=S)  # tanh'
+        dZ *= S
+        h, k, c = self.h, self.k, int(self.offs[2])
+        g = np.empty(self.size)
+        np.matmul(self.XaT, dZ, out=g[:c].reshape(self.d + 1, h))  # [dW1; db1]
+        np.matmul(A.T, R, out=g[c : c + h * k].reshape(h, k))
+        np.sum(R, axis=0, out=g[c + h * k :])
+        return g
 
     def hvp(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Exact ``H(x) v`` by the R-operator applied to the back-propagation."""
         W2, A, F = self.forward(x)
-        V1, c1, V2, c2 = self.split(v)
+        h, k, c = self.h, self.k, int(self.offs[2])
+        V2a = v[c:].reshape(h + 1, k)
         R = (F - self.Y) / self.n
         S = 1 - A * A  # tanh'
-        RA = S * (self.X @ V1 + c1)  # R-op of the activation
-        RR = (RA @ W2 + A @ V2 + c2) / self.n
-        dA = R @ W2.T
-        RdZ = (RR @ W2.T + R @ V2.T) * S - 2 * dA * A * RA
-        return np.concatenate([(self.X.T @ RdZ).ravel(), RdZ.sum(0), (RA.T @ R + A.T @ RR).ravel(), RR.sum(0)])
+        RA = S * (self.Xa @ v[:c].reshape(self.d + 1, h))  # R-op of the activation
+        RR = RA @ W2 + A @ V2a[:h]
+        RR += V2a[h]
+        RR /= self.n
+        RdZ = (RR @ W2.T + R @ V2a[:h].T) * S - 2 * (R @ W2.T) * A * RA
+        out = np.empty(self.size)
+        np.matmul(self.XaT, RdZ, out=out[:c].reshape(self.d + 1, h))
+        out[c : c + h * k] = (RA.T @ R + A.T @ RR).ravel()
+        out[c + h * k :] = RR.sum(0)
+        return out
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Dense Hessian: the R-operator applied to every unit vector at once (batched, same formulas)."""
