@@ -149,6 +149,91 @@ def test_gd_tracks_and_summarises():
     assert_close(summ["last"][0], full["gfs_sharpness"][-1, 0], rel=0)
 
 
+def _gd_step_by_step(W, eta, steps, target, scale):
+    """``fast.step_columns`` once per step (the tracked loop's update): the reference for ``gd(track=())``."""
+    wt = np.array(W.T, dtype=float, order="C")
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            wt = fast.step_columns(wt, eta * scale, target)
+    return wt.T
+
+
+def _odd_batch(rng, kind, n, depth):
+    W = np.exp(rng.uniform(-3, 3, (n, depth))) * rng.choice([-1.0, 1.0], (n, depth))
+    if kind == "zeros":
+        W[rng.random((n, depth)) < 0.15] = 0.0
+    elif kind == "huge-tiny":  # products near the 1e+-280 switch, rows that over/underflow
+        W *= 10.0 ** rng.uniform(-150, 150, (n, 1))
+        tiny = rng.random(n) < 0.3  # products 1e-320 .. 1e-260: subnormal or near the switch to prefix/suffix
+        lg = np.sum(np.log10(np.abs(W[tiny])), axis=1)
+        W[tiny] *= 10.0 ** ((rng.uniform(-320, -260, lg.size) - lg) / depth)[:, None]
+    elif kind == "nonfinite":
+        W[rng.random((n, depth)) < 0.05] = np.inf
+        W[rng.random((n, depth)) < 0.05] = np.nan
+    elif kind == "wide":
+        W = 10.0 ** rng.uniform(-100, 100, (n, depth)) * rng.choice([-1.0, 1.0], (n, depth))
+    return W
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("kind", ["plain", "zeros", "huge-tiny", "nonfinite", "wide"])
+def test_gd_untracked_numpy_is_bit_identical_to_step_by_step(depth, kind):
+    """``gd(track=())`` runs whole blocks of steps (NaN-ing diverged rows at the end): same bits as one step at a
+    time, including rows that diverge, zero weights, mixed signs, per-row targets/scales and the chunking."""
+    rng = np.random.default_rng([depth, len(kind)])
+    n = 300
+    W = _odd_batch(rng, kind, n, depth)
+    with np.errstate(all="ignore"):
+        psi = fast.gfs_sharpness(np.where(np.isfinite(W), W, 1.0))
+    psi[~(psi > 0) | ~np.isfinite(psi)] = 1.0
+    eta = rng.uniform(0.2, 3.5, n) / psi  # beyond 2 / psi many rows diverge
+    target = rng.uniform(0.5, 2.0, n) * rng.choice([-1.0, 1.0], n)
+    scale = rng.uniform(0.5, 2.0, n)
+    out = fast.gd(W, eta, 150, target=target, scale=scale, track=(), engine="numpy", chunk=97)
+    ref = _gd_step_by_step(W, eta, 150, target, scale)
+    assert out["weights"].tobytes() == ref.tobytes()  # NaN payloads and signed zeros included
+    finite_start = np.all(np.isfinite(W), axis=1)
+    diverged = finite_start & np.isnan(ref[:, 0])
+    assert np.array_equal(out["status"] == Status.DIVERGED, diverged)
+    assert np.array_equal(out["status"] == Status.NONFINITE, ~finite_start)
+    assert np.all(np.isnan(ref[diverged])) and np.all(np.isfinite(ref[finite_start & ~diverged]))
+    if kind in ("plain", "zeros") and depth > 1:
+        assert 0 < np.sum(diverged) < n  # the batch really mixes diverging and surviving rows
+    assert fast.gd(W, eta, 0, track=(), engine="numpy")["weights"].tobytes() == W.tobytes()  # no steps: as given
+    one = fast.gd(W, float(eta[0]), 40, target=-2.0, track=(), engine="numpy")["weights"]  # scalar eta and target
+    assert one.tobytes() == _gd_step_by_step(W, float(eta[0]), 40, -2.0, 1.0).tobytes()
+
+
+@pytest.mark.parametrize("lg", [(-298, -282), (282, 298)])
+def test_gd_untracked_numpy_switches_to_prefix_suffix_at_the_same_rows(lg):
+    """Every row's product just inside the prefix/suffix band ``|pi| <= 1e-280`` or ``>= 1e280`` (tiny ones built
+    through a subnormal partial product, where ``pi / w_i`` is visibly wrong): the block run takes the same branch
+    as one step at a time."""
+    rng = np.random.default_rng(7)
+    n = 200
+    e = rng.uniform(*lg, n)
+    # w_1 w_2 = 10^(e - 20) (subnormal for tiny e), w_3 ~ 1e20
+    W = np.stack([10.0 ** (e / 2 + 5), 10.0 ** (e / 2 - 25), rng.uniform(1, 2, n) * 1e20], axis=1)
+    eta = 1e-300 if lg[0] > 0 else rng.uniform(0.1, 1, n)  # tiny: one finite step from a huge product
+    steps = 1 if lg[0] > 0 else 5
+    out = fast.gd(W, eta, steps, track=(), engine="numpy")["weights"]
+    ref = _gd_step_by_step(W, eta, steps, 1.0, 1.0)
+    assert out.tobytes() == ref.tobytes() and np.all(np.isfinite(ref))
+    with np.errstate(all="ignore"):  # the branch matters: pi / w_i is not the prefix/suffix product
+        p = np.prod(W, axis=1)
+        naive = W - (eta * (p - 1.0))[:, None] * (p[:, None] / W)
+    assert not np.array_equal(naive, _gd_step_by_step(W, eta, 1, 1.0, 1.0))
+
+
+def test_gd_columns_zero_rows_and_zero_steps():
+    wt = np.array([[1.0, 0.0], [3.0, 2.0]])
+    assert fast.gd_columns(wt.copy(), 0.1, 1.0, 0).tobytes() == wt.tobytes()
+    assert fast.gd_columns(np.empty((3, 0)), 0.1, 1.0, 5).shape == (3, 0)
+    with np.errstate(all="ignore"):  # step_columns leaves the errstate to its caller; gd_columns sets it
+        ref = fast.step_columns(wt, 0.1, 1.0)
+    assert fast.gd_columns(wt.copy(), 0.1, 1.0, 1).tobytes() == ref.tobytes()
+
+
 def test_streaming_keeps_memory_constant():
     rng = np.random.default_rng(0)
 

@@ -36,6 +36,7 @@ verified), ``DIVERGED`` (a GD iterate left the float64 range).
 
 from ._gd import INCREASE_RTOL as INCREASE_RTOL
 from ._gd import gd, gd_step, sharpness, stream
+from ._gd import gd_columns as gd_columns
 from ._gd import prod_others as prod_others
 from ._gd import step_columns as step_columns
 from ._gfs import gfs, gfs_sharpness, psi_min

@@ -113,6 +113,48 @@ def step_columns(wt: np.ndarray, em: Any, y: Any) -> np.ndarray:
     return nxt
 
 
+def gd_columns(wt: np.ndarray, em: Any, y: Any, steps: int) -> np.ndarray:
+    """``steps`` GD steps on columns ``wt`` (D, n) in place: ``step_columns`` ``steps`` times, the same bits.
+
+    Each step does only ``prod``, ``p / w_i``, one multiply and one subtract
+    on the whole block while every ``1e-280 < |pi| < 1e280`` (checked by one
+    ``min``/``max``); other columns take ``step_columns``' prefix/suffix
+    products.  A row that leaves the float64 range is not NaN'd at once: its
+    product is never finite again, so every later step keeps it non-finite,
+    and it becomes NaN at the end (the NumPy twin of ``_kernels.gd_block``).
+
+    Examples
+    --------
+    >>> wt = np.array([[1.0], [3.0]])
+    >>> gd_columns(wt, 0.1, 1.0, 1).T
+    array([[0.4, 2.8]])
+    """
+    depth, n = wt.shape
+    if n == 0 or steps == 0:
+        return wt
+    p, ap, c = np.empty(n), np.empty(n), np.empty(n)
+    buf = np.empty((depth, n))
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            np.multiply.reduce(wt, axis=0, out=p)
+            np.abs(p, out=ap)
+            np.subtract(p, y, out=c)
+            np.multiply(em, c, out=c)
+            np.divide(p, wt, out=buf)
+            if not (np.minimum.reduce(ap) > 1e-280 and np.maximum.reduce(ap) < 1e280):
+                # zero weights or under/overflow in pi (NaN rows included): prefix/suffix products where finite
+                odd = np.flatnonzero(~((ap > 1e-280) & (ap < 1e280)))
+                odd = odd[np.all(np.isfinite(wt[:, odd]), axis=0)]
+                if odd.size:
+                    buf[:, odd] = prod_others(wt[:, odd].T).T
+            np.multiply(c, buf, out=buf)
+            np.subtract(wt, buf, out=wt)
+        bad = ~np.all(np.isfinite(wt), axis=0)
+        if np.any(bad):
+            wt[:, bad] = np.nan
+    return wt
+
+
 def gd(
     W0: Any,
     eta: Any,
@@ -151,8 +193,9 @@ def gd(
     callback : callable, optional
         Called with the number of rows finished after each chunk (progress).
     engine : {"auto", "numba", "numpy"}
-        With nothing tracked, the steps run on the compiled kernel when numba
-        is installed (``"auto"``, or ``$SCALAR_EOS_ENGINE``): the same bits.
+        With nothing tracked, all steps run as one block: on the compiled
+        kernel when numba is installed (``"auto"``, or ``$SCALAR_EOS_ENGINE``),
+        else :func:`gd_columns`; both give the bits of one step at a time.
 
     Returns
     -------
@@ -197,14 +240,16 @@ def gd(
         for sl in row_chunks(n, chunk):
             wt = np.array(w_all[sl].T, dtype=float, order="C")
             y, m, em = pick_rows(y_all, sl), pick_rows(m_all, sl), pick_rows(em_all, sl)
-            if compiled:
+            steps_left = steps
+            if compiled and steps:  # (no steps: non-finite rows are returned as given, not NaN'd)
                 from .._kernels import gd_block
 
                 k = wt.shape[1]
                 gd_block(wt, *(np.ascontiguousarray(np.broadcast_to(a, (k,)), dtype=float) for a in (em, y)), steps)
                 steps_left = 0
-            else:
-                steps_left = steps
+            elif not names and steps:
+                gd_columns(wt, em, y, steps)
+                steps_left = 0
             warm: np.ndarray | None = None
             prev: dict[str, np.ndarray] = {}
             j = 0
