@@ -11,12 +11,16 @@ same tolerance (``gtol = 1e-9``, ``rtol = 1e-10``):
   package: ``solve_ivp(LSODA, rtol, atol=1e-13, jac=-H)`` to ``|grad| <= gtol/10``, then
   ``numpy.linalg.eigvalsh`` at the end point.  **The ratios are against this.**
 * ``lsoda``    - ``generic.gfs_sharpness(method="lsoda")`` (the package's LSODA path, version 0.1);
-* ``previous`` - version 0.2's default, ``generic.gfs_sharpness(method="fast", integrator="BDF")``
+* ``v0.2``     - version 0.2's default, ``generic.gfs_sharpness(method="fast", integrator="BDF")``
   (BDF with eigen-solves from the start, Newton projection, warm Lanczos; ``integrator="LSODA"``
   below 200 parameters);
-* ``new``      - ``generic.gfs_sharpness(x)``, the default (from 200 parameters on DOP853 for the
-  first ``16 n`` gradients, then BDF with eigen-solves; Newton projection; warm Lanczos;
-  below 200 parameters LSODA with the same tail, as ``previous``).
+* ``previous`` - version 0.3's default, ``integrator="DOP853+BDF"`` from 200 parameters (SciPy's
+  DOP853 for ``16 n`` gradients, then SciPy's BDF with eigen-solves);
+* ``new``      - ``generic.gfs_sharpness(x)``, the default (from 200 parameters on DOP853 then the
+  NDF with partial and dense eigen-Jacobians; Newton projection; warm Lanczos; below 200
+  parameters LSODA with the same tail, as ``previous``);
+* ``new warm`` - (the MLP after 20 GD steps only) the default with the ``warm`` dict left by the
+  GFS at step 0, as ``generic.gd`` runs it.
 
 Accuracy is measured against a long reference: the scalar closed form
 (``scalar_eos.gfs_sharpness``) for the scalar network, otherwise ``solve_ivp``
@@ -113,37 +117,45 @@ def timed(fn, reps: int) -> tuple[float, float, Any]:
     return wall, cpu, out
 
 
-def cases(quick: bool) -> list[tuple[str, generic.Model, np.ndarray, float | None]]:
+def cases(quick: bool) -> list[tuple[str, generic.Model, np.ndarray, float | None, dict | None]]:
+    """``(name, model, point, closed form or None, warm dict or None)``."""
     mlp = generic.tanh_mlp()
-    out = [("tanh MLP 610, x0", mlp, mlp.x0, None)]
+    out: list[tuple[str, generic.Model, np.ndarray, float | None, dict | None]] = [
+        ("tanh MLP 610, x0", mlp, mlp.x0, None, None)
+    ]
     if not quick:
-        psi0 = generic.gfs_sharpness(mlp, mlp.x0).value
+        warm: dict[str, Any] = {}
+        psi0 = generic.gfs_sharpness(mlp, mlp.x0, warm=warm).value
         x = mlp.x0.copy()
         for _ in range(20):
             x = x - 2.1 / psi0 * mlp.grad(x)
-        out.append(("tanh MLP 610, GD step 20", mlp, x, None))
+        out.append(("tanh MLP 610, GD step 20", mlp, x, None, warm))
     xs, ys = [1.0, 2.0], [1.0, 3.0]
     sc = generic.scalar_network(4, xs, ys)
     w = np.array([2.0, 0.6, -0.7, 1.1])
-    out.append(("scalar network D=4", sc, w, se.gfs_sharpness(list(w), **se.reduce_data(xs, ys).kwargs())))
+    out.append(("scalar network D=4", sc, w, se.gfs_sharpness(list(w), **se.reduce_data(xs, ys).kwargs()), None))
     mf = generic.matrix_factorization(6, 5, 2)
-    out.append(("matrix factorization 6x5 rank 2", mf, mf.x0, None))
+    out.append(("matrix factorization 6x5 rank 2", mf, mf.x0, None, None))
     return out
 
 
-PATHS = ("lsoda", "previous", "new")
+PATHS = ("lsoda", "v0.2", "previous", "new")
 
 
 def path_kw(path: str, n_params: int) -> dict[str, Any]:
-    """``gfs_sharpness`` options of a path; version 0.2's default used BDF from 200 parameters on, LSODA below."""
+    """``gfs_sharpness`` options of a path; versions 0.2 and 0.3 switched integrators at 200 parameters too."""
     if path == "lsoda":
         return {"method": "lsoda"}
-    if path == "previous":
+    if path == "v0.2":
         return {"method": "fast", "integrator": "BDF" if n_params >= 200 else "LSODA"}
+    if path == "previous":
+        return {"method": "fast", "integrator": "DOP853+BDF" if n_params >= 200 else "LSODA"}
     return {}
 
 
-def measure_case(name: str, model: generic.Model, x: np.ndarray, closed: float | None, reference: str) -> dict:
+def measure_case(
+    name: str, model: generic.Model, x: np.ndarray, closed: float | None, warm: dict | None, reference: str
+) -> dict:
     reps = 5 if model.n_params < 100 else 1
     if closed is None:
         ref, ref_unc = long_reference(model, x, reference)
@@ -160,9 +172,17 @@ def measure_case(name: str, model: generic.Model, x: np.ndarray, closed: float |
     }
     wall, cpu, value = timed(lambda: plain_gfs(model, x, GTOL, RTOL), reps)
     row["paths"]["plain"] = {"seconds": wall, "cpu_seconds": cpu, "value": value, "abs_error": abs(value - ref)}
-    for path in PATHS:
-        kw = path_kw(path, model.n_params)
-        wall, cpu, r = timed(lambda kw=kw: generic.gfs_sharpness(model, x, gtol=GTOL, rtol=RTOL, **kw), reps)
+    paths = {p: path_kw(p, model.n_params) for p in PATHS}
+    if warm is not None:  # a fresh copy of the cache for every timed run
+        paths["new warm"] = {"warm": None}
+    for path, kw in paths.items():
+
+        def call(kw: dict = kw) -> Any:
+            if "warm" in kw:
+                kw = {"warm": {"v": warm["v"], "jacobians": list(warm["jacobians"])}}  # type: ignore[index]
+            return generic.gfs_sharpness(model, x, gtol=GTOL, rtol=RTOL, **kw)
+
+        wall, cpu, r = timed(call, reps)
         err = abs(r.value - ref)
         row["paths"][path] = {
             "seconds": wall,
@@ -174,8 +194,9 @@ def measure_case(name: str, model: generic.Model, x: np.ndarray, closed: float |
             "gradient_evaluations": r.flow.nfev,
         }
     p = row["paths"]
-    row["speedup_vs_plain"] = {k: p["plain"]["seconds"] / p[k]["seconds"] for k in PATHS}
-    row["cpu_speedup_vs_plain"] = {k: p["plain"]["cpu_seconds"] / p[k]["cpu_seconds"] for k in PATHS}
+    row["speedup_vs_plain"] = {k: p["plain"]["seconds"] / p[k]["seconds"] for k in paths}
+    row["cpu_speedup_vs_plain"] = {k: p["plain"]["cpu_seconds"] / p[k]["cpu_seconds"] for k in paths}
+    row["cpu_speedup_vs_lsoda_path"] = {k: p["lsoda"]["cpu_seconds"] / p[k]["cpu_seconds"] for k in paths}
     row["new_over_previous_seconds"] = p["new"]["seconds"] / p["previous"]["seconds"]
     row["new_over_previous_cpu"] = p["new"]["cpu_seconds"] / p["previous"]["cpu_seconds"]
     return row
@@ -187,7 +208,7 @@ def print_case(row: dict) -> None:
         cov = "" if est is None else ("covers" if m["covered"] else "DOES NOT COVER")
         sp, sc = row["speedup_vs_plain"].get(path, 1.0), row["cpu_speedup_vs_plain"].get(path, 1.0)
         print(
-            f"{row['case']:<32} {path:<8} {m['seconds']:8.3g} {m['cpu_seconds']:8.3g} {sp:6.2f}x {sc:6.2f}x "
+            f"{row['case']:<32} {path:<9} {m['seconds']:8.3g} {m['cpu_seconds']:8.3g} {sp:6.2f}x {sc:6.2f}x "
             f"{m['value']:18.13g} {m['abs_error']:9.2e} {'' if est is None else f'{est:9.2e}':>9} {cov}"
         )
     print(
@@ -244,8 +265,8 @@ def main() -> None:
         f"{'|err|':>9} {'estimate':>9}"
     )
     report: dict[str, Any] = {"machine": machine, "gtol": GTOL, "rtol": RTOL, "cases": []}
-    for name, model, x, closed in cases(args.quick):
-        row = measure_case(name, model, x, closed, args.reference)
+    for name, model, x, closed, warm in cases(args.quick):
+        row = measure_case(name, model, x, closed, warm, args.reference)
         print_case(row)
         report["cases"].append(row)
     if args.experiment:
