@@ -240,22 +240,27 @@ class StiffBDF:
         return z
 
     def _newton(self, y_pred: np.ndarray, c: float, psi: np.ndarray, scale: np.ndarray) -> tuple[Any, ...]:
+        inv = 1.0 / scale
         d = np.zeros_like(y_pred)
         y = y_pred.copy()
         old = None
+        tol = self.newton_tol
         for k in range(NEWTON_MAXITER):
             f = self.fun(y)
             self.nfev += 1
-            dy = self._solve(c * f - psi - d)
-            dn = _rms(dy / scale)
+            r = c * f
+            r -= psi
+            r -= d
+            dy = self._solve(r)
+            dn = _rms(dy * inv)
             if not math.isfinite(dn):
                 return False, k + 1, y, d
             rate = None if old is None else dn / old
-            if rate is not None and (rate >= 1 or rate ** (NEWTON_MAXITER - k) / (1 - rate) * dn > self.newton_tol):
+            if rate is not None and (rate >= 1 or rate ** (NEWTON_MAXITER - k) / (1 - rate) * dn > tol):
                 return False, k + 1, y, d
             y += dy
             d += dy
-            if dn == 0 or (rate is not None and rate / (1 - rate) * dn < self.newton_tol):
+            if dn == 0 or (rate is not None and rate / (1 - rate) * dn < tol):
                 self.f = f
                 return True, k + 1, y, d
             old = dn

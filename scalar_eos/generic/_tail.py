@@ -344,7 +344,7 @@ def _solver(
 ) -> Any:
     """The first solver of ``integrator`` (the explicit phase of the hybrids)."""
     if integrator == LEAN:
-        return _lean.ExplicitDOP853(field, 0.0, x, rtol=rtol, atol=atol, bound=math.inf)
+        return _lean.ExplicitDOP853(field, 0.0, x, rtol=rtol, atol=atol, bound=math.inf)  # field checks
     if integrator == HYBRID:
         return scipy.integrate.DOP853(lambda t_, y: field(y, t_), 0.0, x, t_max, rtol=rtol, atol=atol)
     if integrator == "LSODA":
@@ -379,6 +379,10 @@ def _integrate(
         count[0] += 1
         if not (y.max() <= bound and -bound <= y.min()):  # also NaN; ndarray methods skip a wrapper per call
             raise _Diverged(t, y)
+        return -model.grad(y)
+
+    def lean_field(y: np.ndarray) -> np.ndarray:  # the lean integrators check every accepted state themselves
+        count[0] += 1
         return -model.grad(y)
 
     history: list[tuple[float, np.ndarray]] = [(gn, x)]
@@ -426,7 +430,7 @@ def _integrate(
                     explicit = False
                     if integrator == LEAN:
                         solver = _lean.StiffBDF(
-                            field, t, x, solver.h, rtol=rtol, atol=atol, bound=math.inf, jacobian=jacobians
+                            lean_field, t, x, solver.h, rtol=rtol, atol=atol, bound=bound, jacobian=jacobians
                         )
                     else:
                         solver = _eig_integrator(scipy, "BDF")(

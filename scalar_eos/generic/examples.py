@@ -199,33 +199,24 @@ class _TanhMLP:
         R -= self.Y
         R *= 1.0 / self.n
         dZ = R @ W2.T
-        S = A * A
-        np.subtract(1.0, S, out=S)  # tanh'
-        dZ *= S
-        h, k, c = self.h, self.k, int(self.offs[2])
-        g = np.empty(self.size)
-        np.matmul(self.XaT, dZ, out=g[:c].reshape(self.d + 1, h))  # [dW1; db1]
-        np.matmul(A.T, R, out=g[c : c + h * k].reshape(h, k))
-        np.sum(R, axis=0, out=g[c + h * k :])
-        return g
+        dZ *= 1.0 - A * A  # tanh'
+        # [dW1; db1], dW2, db2: the parameter order of x
+        return np.concatenate(((self.XaT @ dZ).ravel(), (A.T @ R).ravel(), R.sum(0)))
 
     def hvp(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Exact ``H(x) v`` by the R-operator applied to the back-propagation."""
-        W2, A, F = self.forward(x)
+        W2, A, R = self.forward(x)
         h, k, c = self.h, self.k, int(self.offs[2])
+        R -= self.Y
+        R *= 1.0 / self.n
         V2a = v[c:].reshape(h + 1, k)
-        R = (F - self.Y) / self.n
-        S = 1 - A * A  # tanh'
+        S = 1.0 - A * A  # tanh'
         RA = S * (self.Xa @ v[:c].reshape(self.d + 1, h))  # R-op of the activation
         RR = RA @ W2 + A @ V2a[:h]
         RR += V2a[h]
-        RR /= self.n
+        RR *= 1.0 / self.n
         RdZ = (RR @ W2.T + R @ V2a[:h].T) * S - 2 * (R @ W2.T) * A * RA
-        out = np.empty(self.size)
-        np.matmul(self.XaT, RdZ, out=out[:c].reshape(self.d + 1, h))
-        out[c : c + h * k] = (RA.T @ R + A.T @ RR).ravel()
-        out[c + h * k :] = RR.sum(0)
-        return out
+        return np.concatenate(((self.XaT @ RdZ).ravel(), (RA.T @ R + A.T @ RR).ravel(), RR.sum(0)))
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Dense Hessian: the R-operator applied to every unit vector at once (batched, same formulas)."""
