@@ -134,8 +134,8 @@ def plot_speed(record: dict[str, Any], path: str) -> str:
     labels = [*roles.values(), "target of the issue"]
     if len(targets) < axes.size:  # a spare panel holds the legend
         axes.flat[len(targets)].legend(handles, labels, loc="center", fontsize=8, frameon=False)
-    else:
-        fig.legend(handles, labels, loc="lower right", fontsize=7, frameon=False)
+    else:  # every panel holds a target: the legend goes in a row below them
+        fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     m = record.get("machine") or {}
     versions = ", ".join(f"{k} {m[k]}" for k in ("numpy", "numba", "scipy") if m.get(k))
     load = m.get("load")
@@ -145,7 +145,7 @@ def plot_speed(record: dict[str, Any], path: str) -> str:
         f"{m.get('cores', '?')} cores, {versions}; load {load if load else '?'}; {m.get('date', '')}"
     )
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.0 if len(targets) < axes.size else 0.07, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

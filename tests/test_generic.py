@@ -219,3 +219,20 @@ def test_one_registry_of_examples_feeds_api_and_cli(capsys):
     assert list(model_arg.choices) == list(G.EXAMPLES)
     with pytest.raises(InvalidArgument, match="choose from"):
         G.run_experiment("resnet")
+
+
+def test_gd_tracks_the_sharpness_by_warm_lanczos_as_the_dense_eigenvalue():
+    """Above 64 parameters GD's sharpness record comes from warm-started Lanczos: equal to dense eigvalsh."""
+    pytest.importorskip("scipy")
+    pytest.importorskip("sklearn")
+    m = G.tanh_mlp(hidden=3, samples=10)
+    assert m.n_params > 64
+    rec = G.gd(m, m.x0, 0.5, 12, gfs_every=None, sharpness_every=3)
+    x = m.x0.copy()
+    dense = []
+    for t in range(13):
+        if t % 3 == 0:
+            dense.append(np.linalg.eigvalsh(m.dense_hessian(x))[-1])
+        x = x - 0.5 * m.grad(x)
+    assert rec.sharpness_t.tolist() == [0, 3, 6, 9, 12]
+    np.testing.assert_allclose(rec.sharpness, dense, rtol=1e-11, atol=0)

@@ -93,7 +93,17 @@ from . import _lean
 from .engine import DENSE_LIMIT, FlowResult
 from .model import Model
 
-__all__ = ["ALLOWANCE", "BDF_FROM", "EXPLICIT_BUDGET", "HYBRID", "LEAN", "MAX_CACHED", "available", "fast_gfs"]
+__all__ = [
+    "ALLOWANCE",
+    "BDF_FROM",
+    "EXPLICIT_BUDGET",
+    "HYBRID",
+    "LEAN",
+    "MAX_CACHED",
+    "available",
+    "fast_gfs",
+    "top_eig",
+]
 
 #: The integration error allowance per integrator, in units of ``rtol |psi|``.  Calibrated against closed forms
 #: and long reference integrations: on 46 random scalar-network starts (depths 2 to 6, mixed signs) LSODA's error
@@ -217,7 +227,7 @@ def _eig_integrator(scipy: Any, base: str) -> type:
     return EigIntegrator
 
 
-def _top_eig(model: Model, x: np.ndarray, v0: np.ndarray | None, scipy: Any) -> tuple[float, float, np.ndarray]:
+def top_eig(model: Model, x: np.ndarray, v0: np.ndarray | None, scipy: Any) -> tuple[float, float, np.ndarray]:
     """Top Hessian eigenvalue at ``x``, a bound on its error (the residual norm) and the eigenvector."""
     n = model.n_params
     if n <= 64:
@@ -510,8 +520,8 @@ def fast_gfs(
     xp, gp = _project(model, x, lam, vec, floor)
     xq, _ = _project(model, earlier, lam, vec, floor)
     v0 = vec[:, -1] if warm is None or warm.get("v") is None or warm["v"].size != x.size else warm["v"]
-    value, res_p, v = _top_eig(model, xp, v0, scipy)
-    before, res_q, _ = _top_eig(model, xq, v, scipy)
+    value, res_p, v = top_eig(model, xp, v0, scipy)
+    before, res_q, _ = top_eig(model, xq, v, scipy)
     if warm is not None:
         warm["v"] = v
         if integrator == LEAN:

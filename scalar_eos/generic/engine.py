@@ -401,7 +401,7 @@ def gd(
         last = t == steps
         if sharpness_every and (t % sharpness_every == 0 or last):
             s_t.append(t)
-            s_v.append(_extreme_eigs(model, x, 1e-10))
+            s_v.append(_tracked_sharpness(model, x, warm))
         if gfs_every is not None and (t % gfs_every == 0 or last):
             r = gfs_sharpness(model, x, gtol=gtol, warm=warm, **flow_kw)
             g_t.append(t)
@@ -428,6 +428,26 @@ def gd(
         status=status,
         steps=t,
     )
+
+
+def _tracked_sharpness(model: Model, x: np.ndarray, warm: dict[str, Any]) -> float:
+    """The sharpness along a GD run: dense up to 64 parameters, else Lanczos started from the last top eigenvector.
+
+    Lanczos (ARPACK, tolerance 1e-14) needs a few dozen Hessian-vector
+    products from a warm start where the dense path needs the whole Hessian
+    and its eigenvalues; if it does not converge, the dense (or cold
+    Lanczos) value is taken.
+    """
+    if model.n_params <= 64:
+        return _extreme_eigs(model, x, 1e-10)
+    from . import _tail
+
+    try:
+        value, _, v = _tail.top_eig(model, x, warm.get("s"), _scipy())
+    except (_scipy().sparse.linalg.ArpackNoConvergence, ArithmeticError, ValueError):
+        return _extreme_eigs(model, x, 1e-10)
+    warm["s"] = v
+    return value
 
 
 def summarize(rec: GDRecord, *, rtol: float = 1e-9) -> dict[str, Any]:
