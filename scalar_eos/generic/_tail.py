@@ -30,8 +30,9 @@ and taking the sharpness there (four dense Hessians and eigensolves at the end):
      ``_lean.NEWTON_MAXITER`` iterations; along a GD run (``warm``) the
      previous flow's eigendecompositions are tried before new ones are
      made.  On the MLP example at its initialisation: 600 explicit
-     gradients, then about 700 NDF steps with four partial and two dense
-     Jacobians, where LSODA needs about 120 dense ones.  The Jacobians
+     gradients, then about 770 NDF steps with five partial Jacobians (about
+     700 Hessian-vector products) and one dense one, where LSODA evaluates
+     155 dense Hessians.  The Jacobians
      only drive the Newton iteration: the trajectory is the NDF's at the
      requested tolerance whatever they are.
 
