@@ -143,3 +143,16 @@ def test_partial_jacobians_and_reuse_along_gd():
     rec = G.gd(m, x0, eta, 5, gfs_every=5, sharpness_every=5)  # gd keeps a warm dict itself
     assert rec.gfs_status == ["converged"] * 2
     assert abs(rec.gfs[0] - cold.value) <= 2 * cold.error and abs(rec.gfs[1] - fresh.value) <= 2 * fresh.error
+
+
+def test_a_gradient_that_turns_nan_mid_flow_is_a_failure_not_a_divergence():
+    n = 400  # partial Jacobians apply
+
+    def grad(x):
+        return np.full(n, np.nan) if x[0] < 0.5 else x.copy()
+
+    m = G.Model.from_callables(n, lambda x: float(x @ x) / 2, grad, lambda x, v: v.copy(), hessian=lambda x: np.eye(n))
+    r = G.gfs_sharpness(m, np.ones(n))
+    assert r.status == "failed" and r.value is None and "non-finite" in r.flow.message
+    # x = exp(-t) crosses 0.5 at t = ln 2; the report gives the last good state, before a trial point crossed it
+    assert 0.2 < r.flow.t < math.log(2) and np.all(r.flow.x > 0.5)

@@ -448,7 +448,11 @@ def _integrate(
                             lambda t_, y: field(y, t_), t, x, t_max, hess=model.dense_hessian, rtol=rtol, atol=atol
                         )
     except (_Diverged, _lean.Diverged) as e:
-        return "diverged", e.y, e.t if math.isfinite(e.t) else t, math.inf, f"|x| exceeded {bound:g}", history
+        te = e.t if math.isfinite(e.t) else t
+        if not np.all(np.isfinite(e.y)):  # not an escape to infinity: the field stopped being finite
+            msg = f"the flow's state became non-finite near t = {te:.6g} (a non-finite gradient)"
+            return "failed", x, te, gn, msg, history
+        return "diverged", e.y, te, math.inf, f"|x| exceeded {bound:g}", history
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
         return "failed", x, t, gn, f"the integrator stopped: {e}", history
     return "converged", x, t, gn, "", history
