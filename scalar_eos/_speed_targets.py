@@ -295,42 +295,11 @@ _GENERIC_SPEC = {
 }
 
 
-def _generic_mlp(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "id": "generic_mlp",
-        "title": "generic GFS sharpness, 610-parameter tanh MLP",
-        **_GENERIC_SPEC,
-        "size": "tanh_mlp() at its initialisation (cold start), gtol 1e-9, rtol 1e-10",
-    }
-    try:
-        import scipy  # noqa: F401
-
-        from . import generic
-    except ImportError:
-        return {**spec, "skipped": "needs SciPy: pip install 'scalar-eos[general]'", "calls": 0}
-    entries = _generic_entries(1 if quick else reps)
-    if bar is None:
-        return {**spec, "calls": _calls(entries, reps)}
-    mlp = generic.tanh_mlp()
-    x0, gtol, rtol = mlp.x0, 1e-9, 1e-10
-    entries[0]["fn"] = lambda: _plain_lsoda_gfs(mlp, x0, gtol, rtol)
-    entries[1]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, method="lsoda")
-    entries[2]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, integrator="DOP853+BDF")
-    entries[3]["fn"] = lambda: generic.gfs_sharpness(mlp, x0, gtol=gtol, rtol=rtol, method="fast")
-    with np.errstate(all="ignore"):
-        outs = _time_all(entries, reps, bar)
-    spec["goal"] = entries[1]["value"] / 10
-    return {**spec, "results": entries, "agreement": _generic_agreement(outs)}
-
-
-def _generic_mlp_gd(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "id": "generic_mlp_gd",
-        "title": "generic GFS sharpness along a GD run, 610-parameter tanh MLP",
-        **_GENERIC_SPEC,
-        "size": "tanh_mlp() after 20 GD steps at eta = 2.1 / GFS sharpness at x0 (the run of `experiment mlp`); "
-        "the fast path warm-started by the GFS at step 0 (what `generic.gd` does); gtol 1e-9, rtol 1e-10",
-    }
+def _generic_target(
+    spec: dict[str, Any], gd_steps: int, quick: bool, reps: int, bar: Progress | None
+) -> dict[str, Any]:
+    """The MLP's GFS at its initialisation (``gd_steps = 0``, cold) or after ``gd_steps`` GD steps at ``eta =
+    2.1 / psi(x0)`` with the warm cache the GFS at ``x0`` left (every timed run gets a fresh copy of it)."""
     try:
         import scipy  # noqa: F401
 
@@ -343,21 +312,44 @@ def _generic_mlp_gd(quick: bool, reps: int, extra: Extra | None, bar: Progress |
     mlp = generic.tanh_mlp()
     x, gtol, rtol = mlp.x0.copy(), 1e-9, 1e-10
     warm: dict[str, Any] = {}
-    eta = 2.1 / generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, warm=warm).value  # untimed: the GFS at step 0
-    for _ in range(20):
-        x = x - eta * mlp.grad(x)
+    if gd_steps:
+        eta = 2.1 / generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, warm=warm).value  # untimed: step 0
+        for _ in range(gd_steps):
+            x = x - eta * mlp.grad(x)
 
-    def warm_copy() -> dict[str, Any]:  # every timed run starts from the same cache
-        return {"v": warm["v"], "jacobians": list(warm["jacobians"])}
+    def fast() -> Any:
+        cache = {"v": warm["v"], "jacobians": list(warm["jacobians"])} if warm else None
+        return generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, method="fast", warm=cache)
 
     entries[0]["fn"] = lambda: _plain_lsoda_gfs(mlp, x, gtol, rtol)
     entries[1]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, method="lsoda")
     entries[2]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, integrator="DOP853+BDF")
-    entries[3]["fn"] = lambda: generic.gfs_sharpness(mlp, x, gtol=gtol, rtol=rtol, warm=warm_copy())
+    entries[3]["fn"] = fast
     with np.errstate(all="ignore"):
         outs = _time_all(entries, reps, bar)
     spec["goal"] = entries[1]["value"] / 10
     return {**spec, "results": entries, "agreement": _generic_agreement(outs)}
+
+
+def _generic_mlp(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "id": "generic_mlp",
+        "title": "generic GFS sharpness, 610-parameter tanh MLP",
+        **_GENERIC_SPEC,
+        "size": "tanh_mlp() at its initialisation (cold start), gtol 1e-9, rtol 1e-10",
+    }
+    return _generic_target(spec, 0, quick, reps, bar)
+
+
+def _generic_mlp_gd(quick: bool, reps: int, extra: Extra | None, bar: Progress | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "id": "generic_mlp_gd",
+        "title": "generic GFS sharpness along a GD run, 610-parameter tanh MLP",
+        **_GENERIC_SPEC,
+        "size": "tanh_mlp() after 20 GD steps at eta = 2.1 / GFS sharpness at x0 (the run of `experiment mlp`); "
+        "the fast path warm-started by the GFS at step 0 (what `generic.gd` does); gtol 1e-9, rtol 1e-10",
+    }
+    return _generic_target(spec, 20, quick, reps, bar)
 
 
 MEASURE = {
