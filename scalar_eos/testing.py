@@ -55,7 +55,7 @@ from hypothesis import seed as _hseed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
 
-from ._corners import claim_region, draw_from_sampler, log_magnitudes, own_sampler, product_ratio, step_size  # noqa: E402
+from . import _corners  # noqa: E402
 
 __all__ = ["ClaimFalsified", "check_claim", "claim_property", "corner_points", "tight_points"]
 
@@ -98,13 +98,13 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
     if not (math.isfinite(target) and target != 0):
         raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
-    region = claim_region(c)
+    region = _corners.claim_region(c)
     s = abs(target) ** (1.0 / depth)
 
     @st.composite
     def build(draw: Any) -> tuple[list[float], float]:
-        logs = np.array(draw(log_magnitudes(depth)))
-        r = draw(product_ratio(region))
+        logs = np.array(draw(_corners.log_magnitudes(depth)))
+        r = draw(_corners.product_ratio(region))
         negs = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
         if r == 0:
             reject()
@@ -116,16 +116,16 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         if not np.all(np.isfinite(w)) or np.any(w == 0):
             reject()
         with np.errstate(all="ignore"):
-            eta = draw(step_size(w, target, region))
+            eta = draw(_corners.step_size(w, target, region))
         if not (math.isfinite(eta) and eta > 0):
             reject()
         return [float(x) for x in w], float(eta)
 
     strategy = build()
-    legacy = own_sampler(c)
+    legacy = _corners.own_sampler(c)
     if legacy is not None:  # a claim-specific sampler (e.g. a narrow hypothesis): seeded draws from it
         strategy = st.one_of(
-            strategy, st.integers(0, 2**32 - 1).map(lambda k: draw_from_sampler(legacy, k, depth, target))
+            strategy, st.integers(0, 2**32 - 1).map(lambda k: _corners.draw_from_sampler(legacy, k, depth, target))
         )
     return strategy
 
