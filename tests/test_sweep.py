@@ -306,6 +306,24 @@ def test_a_failing_dask_worker_is_one_line(tmp_path):
     assert not (tmp_path / "s.parquet").exists()
 
 
+def test_local_cluster_does_not_need_port_8787(tmp_path):
+    """Another Dask cluster on the machine (port 8787 taken): no warning, same file as a serial sweep."""
+    pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as busy:
+        try:
+            busy.bind(("", 8787))
+            busy.listen()
+        except OSError:
+            pass  # already taken by someone else: the same situation
+        design = {"depth": 2, "samples": 40, "seed": 1, "chunk": 10}
+        res = sw.sweep(design, tmp_path / "dask.parquet", workers=1)  # filterwarnings=error: a warning fails
+    sw.sweep(design, tmp_path / "serial.parquet")
+    assert res.computed == 4
+    assert filecmp.cmp(tmp_path / "dask.parquet", tmp_path / "serial.parquet", shallow=False)
+
+
 def test_dask_log_levels_are_restored(monkeypatch):
     import logging
 

@@ -248,7 +248,15 @@ def _run_dask(
             except (OSError, TimeoutError) as e:
                 raise InvalidArgument(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}") from None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # no dashboard; the scheduler's HTTP endpoints on a free local port, not on 8787 (taken by any
+                # other cluster on the machine: Dask then warns on stderr and moves)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
             stack.callback(cluster.close)
             client = Client(cluster)
         with client:
