@@ -46,7 +46,6 @@ from .errors import InvalidArgument
 from .margins import float_steps
 from .onestep import one_step
 from .outcome import classify
-from .sampling import Region, ScaleAwareSampler
 from .search import verify
 
 require("hypothesis", "scalar_eos.testing", "test")
@@ -56,10 +55,11 @@ from hypothesis import seed as _hseed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
 
+from . import _corners  # noqa: E402
+
 __all__ = ["ClaimFalsified", "check_claim", "claim_property", "corner_points", "tight_points"]
 
 SQRT2 = math.sqrt(2.0)
-_DEC = 8.0
 
 
 class ClaimFalsified(AssertionError):
@@ -74,82 +74,6 @@ class ClaimFalsified(AssertionError):
 
 
 # --------------------------------------------------------------------------- strategies
-
-
-def _region(c: Any) -> Region:
-    return c.sampler.region if isinstance(c.sampler, ScaleAwareSampler) else Region()
-
-
-@st.composite
-def _logs(draw: Any, depth: int) -> list[float]:
-    shapes = ["moderate", "wide", "cluster", "split", "balanced"] if depth >= 2 else ["moderate", "wide"]
-    shape = draw(st.sampled_from(shapes))
-    if shape == "moderate":  # offsets keep the simplest (shrunk) example away from exact ties
-        xs = draw(st.lists(st.floats(-1.0, 1.0), min_size=depth, max_size=depth))
-        return [x + 0.1 * i for i, x in enumerate(xs)]
-    if shape == "wide":
-        return draw(st.lists(st.floats(-_DEC, _DEC), min_size=depth, max_size=depth))
-    gap = 10.0 ** draw(st.floats(-12.0, -1.0))
-    centre = draw(st.floats(-_DEC, _DEC))
-
-    def near(c: float, k: int) -> list[float]:
-        jit = draw(st.lists(st.floats(-1.0, 1.0), min_size=k, max_size=k))
-        return [c + math.log10(1.0 + gap * j) for j in jit]
-
-    if shape == "balanced":
-        return near(centre, depth)
-    if shape == "cluster":
-        k = draw(st.integers(2, depth))
-        return near(centre, k) + draw(st.lists(st.floats(-_DEC, _DEC), min_size=depth - k, max_size=depth - k))
-    j = draw(st.integers(1, depth - 1))  # split: j small (maybe clustered), the rest large
-    lo = draw(st.floats(-_DEC, -1.0))
-    small = near(lo, j) if draw(st.booleans()) else draw(st.lists(st.floats(-_DEC, -1.0), min_size=j, max_size=j))
-    return small + draw(st.lists(st.floats(1.0, _DEC), min_size=depth - j, max_size=depth - j))
-
-
-@st.composite
-def _ratio(draw: Any, region: Region) -> float | None:
-    kind = draw(st.sampled_from(["free", "uniform", "anchor", "log"]))
-    lo, hi = region.pi_over_y if region.pi_over_y is not None else (-3.0, 3.0)
-    if kind == "free":
-        return None
-    if kind == "uniform":
-        return draw(st.floats(lo, hi, exclude_min=True, exclude_max=True))
-    if kind == "anchor":
-        anchors = sorted(set(region.pi_over_y_anchors) | ({lo, hi} if region.pi_over_y is not None else set()))
-        a = draw(st.sampled_from(anchors))
-        d = 10.0 ** draw(st.floats(-12.0, -0.5)) * max(1.0, abs(a))
-        r = a + (d if draw(st.booleans()) else -d)
-        if region.pi_over_y is not None and not lo < r < hi:
-            r = 2 * a - r
-        return r
-    mag = 10.0 ** draw(st.floats(-_DEC, _DEC))
-    negative = region.pi_over_y is None or lo < 0
-    return -mag if negative and draw(st.booleans()) else mag
-
-
-@st.composite
-def _eta(draw: Any, w: np.ndarray, target: float, region: Region) -> float:
-    lo, hi = region.eta_psi if region.eta_psi is not None else (1e-12, 1e3)
-    kind = draw(st.sampled_from(["log", "anchor", "flip", "tiny"]))
-    psi = float(fast.gfs_sharpness(w[None, :], target=target)[0])
-    if kind == "flip":
-        p = float(np.prod(w))
-        mags = sorted(abs(float(x)) for x in w)
-        scale = mags[0] ** 2 if draw(st.booleans()) or len(mags) == 1 else mags[0] * mags[1]
-        mult = draw(st.sampled_from([1.0, 2.0, 0.5]))
-        rel = 1.0 + (1 if draw(st.booleans()) else -1) * 10.0 ** draw(st.floats(-12.0, -1.0))
-        denom = abs((p - target) * p)
-        return mult * rel * scale / denom if denom > 0 else math.nan
-    if kind == "anchor":
-        anchors = sorted(a for a in {*region.eta_psi_anchors, hi} if lo <= a <= hi)
-        a = draw(st.sampled_from(anchors))
-        c = a * (1.0 + (1 if draw(st.booleans()) else -1) * 10.0 ** draw(st.floats(-12.0, -1.0)))
-    elif kind == "tiny":
-        c = 10.0 ** draw(st.floats(-12.0, -3.0))
-    else:
-        c = 10.0 ** draw(st.floats(max(math.log10(max(lo, 1e-12)), -6.0), math.log10(hi)))
-    return c / psi
 
 
 def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchStrategy[tuple[list[float], float]]:
@@ -174,13 +98,13 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         raise InvalidArgument(f"depth must be a positive integer, got {depth!r}")
     if not (math.isfinite(target) and target != 0):
         raise InvalidArgument(f"target must be finite and non-zero, got {target!r}")
-    region = _region(c)
+    region = _corners.claim_region(c)
     s = abs(target) ** (1.0 / depth)
 
     @st.composite
     def build(draw: Any) -> tuple[list[float], float]:
-        logs = np.array(draw(_logs(depth)))
-        r = draw(_ratio(region))
+        logs = np.array(draw(_corners.log_magnitudes(depth)))
+        r = draw(_corners.product_ratio(region))
         negs = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
         if r == 0:
             reject()
@@ -192,28 +116,18 @@ def corner_points(claim: str, depth: int, *, target: float = 1.0) -> st.SearchSt
         if not np.all(np.isfinite(w)) or np.any(w == 0):
             reject()
         with np.errstate(all="ignore"):
-            eta = draw(_eta(w, target, region))
+            eta = draw(_corners.step_size(w, target, region))
         if not (math.isfinite(eta) and eta > 0):
             reject()
         return [float(x) for x in w], float(eta)
 
     strategy = build()
-    legacy = _own_sampler(c)
+    legacy = _corners.own_sampler(c)
     if legacy is not None:  # a claim-specific sampler (e.g. a narrow hypothesis): seeded draws from it
-        strategy = st.one_of(strategy, st.integers(0, 2**32 - 1).map(lambda k: _draw_legacy(legacy, k, depth, target)))
+        strategy = st.one_of(
+            strategy, st.integers(0, 2**32 - 1).map(lambda k: _corners.draw_from_sampler(legacy, k, depth, target))
+        )
     return strategy
-
-
-def _own_sampler(c: Any) -> Callable[..., Any] | None:
-    """A claim's own sampler other than the scale-aware one (e.g. for a narrow hypothesis)."""
-    return None if c.sampler is None or isinstance(c.sampler, ScaleAwareSampler) else c.sampler
-
-
-def _draw_legacy(f: Callable[..., Any], k: int, depth: int, target: float) -> tuple[list[float], float]:
-    W, eta = f(np.random.default_rng(k), depth, 1, target)
-    if not (np.all(np.isfinite(W)) and np.isfinite(eta[0]) and eta[0] > 0):
-        reject()
-    return [float(x) for x in W[0]], float(eta[0])
 
 
 def tight_points(depth: int, *, target: float = 1.0) -> list[tuple[list[float], float]]:

@@ -277,6 +277,74 @@ def test_bad_scheduler_address_is_one_line(tmp_path, capsys):
     assert "cannot connect to the Dask scheduler" in err and err.count("\n") == 1
 
 
+WORKER_FAILS = """
+from distributed import get_worker
+from scalar_eos.claims import Claim, register
+
+try:
+    get_worker()
+except ValueError:  # not in a Dask worker: the claim is registered
+    register(Claim("file-no-workers", "always", lambda w, eta, y: True, lambda s: True))
+else:
+    raise RuntimeError("this claims file cannot be loaded on a Dask worker")
+"""
+
+
+def test_a_failing_dask_worker_is_one_line(tmp_path):
+    """A task that raises on a worker: our one-line error and status 2, none of Dask's log records or tracebacks."""
+    pytest.importorskip("distributed")
+    path = tmp_path / "workerfails.py"
+    path.write_text(WORKER_FAILS)
+    cmd = [sys.executable, "-m", "scalar_eos", "sweep", "--depth", "2", "--samples", "40", "--chunk", "10"]
+    cmd += ["--claims", "file-no-workers", "--claims-file", str(path), "--workers", "2", "--quiet"]
+    proc = subprocess.run([*cmd, "--out", str(tmp_path / "s.parquet")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"scalar-eos: error: claims file {str(path)!r} raised RuntimeError: "
+        "this claims file cannot be loaded on a Dask worker"
+    ], proc.stderr
+    assert not (tmp_path / "s.parquet").exists()
+
+
+def test_local_cluster_does_not_need_port_8787(tmp_path):
+    """Another Dask cluster on the machine (port 8787 taken): no warning, same file as a serial sweep."""
+    pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as busy:
+        try:
+            busy.bind(("", 8787))
+            busy.listen()
+        except OSError:
+            pass  # already taken by someone else: the same situation
+        design = {"depth": 2, "samples": 40, "seed": 1, "chunk": 10}
+        res = sw.sweep(design, tmp_path / "dask.parquet", workers=1)  # filterwarnings=error: a warning fails
+    sw.sweep(design, tmp_path / "serial.parquet")
+    assert res.computed == 4
+    assert filecmp.cmp(tmp_path / "dask.parquet", tmp_path / "serial.parquet", shallow=False)
+
+
+def test_dask_log_levels_are_restored(monkeypatch):
+    import logging
+
+    from scalar_eos.sweep import runner
+
+    pytest.importorskip("distributed")
+    monkeypatch.setenv(runner._WORKER_LOG_ENV, "info")
+    logging.getLogger("distributed.client").setLevel(logging.WARNING)
+    before = [logging.getLogger(n).level for n in runner._DASK_LOGGERS]
+    with runner._dask_logs_quiet():
+        assert all(logging.getLogger(n).level > logging.CRITICAL for n in runner._DASK_LOGGERS)
+        assert int(os.environ[runner._WORKER_LOG_ENV]) > logging.CRITICAL
+    assert [logging.getLogger(n).level for n in runner._DASK_LOGGERS] == before
+    assert os.environ[runner._WORKER_LOG_ENV] == "info"
+    monkeypatch.delenv(runner._WORKER_LOG_ENV)
+    with pytest.raises(RuntimeError), runner._dask_logs_quiet():
+        raise RuntimeError("a failing sweep")
+    assert runner._WORKER_LOG_ENV not in os.environ
+    assert [logging.getLogger(n).level for n in runner._DASK_LOGGERS] == before
+
+
 def test_parts_dir_with_stale_tmp_files(tmp_path):
     out = tmp_path / "s.parquet"
     sw.sweep(SMALL, out, max_chunks=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -240,15 +241,23 @@ def _run_dask(
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise MissingDependency("--workers/--scheduler need Dask: pip install 'scalar-eos[dask]'") from None
-    cluster = None
-    try:
+    with _dask_logs_quiet(), contextlib.ExitStack() as stack:
         if scheduler is not None:
             try:
                 client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
                 raise InvalidArgument(f"cannot connect to the Dask scheduler at {scheduler!r}: {e}") from None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # no dashboard; the scheduler's HTTP endpoints on a free local port, not on 8787 (taken by any
+                # other cluster on the machine: Dask then warns on stderr and moves)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
+            stack.callback(cluster.close)
             client = Client(cluster)
         with client:
             window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
@@ -265,9 +274,48 @@ def _run_dask(
                     nf = client.submit(chunk_task, d, k2, files, pure=False)
                     futures[nf] = k2
                     ac.add(nf)
+
+
+#: Level above CRITICAL: Dask's own log records are dropped while a sweep runs on it.
+_SILENT = logging.CRITICAL + 10
+#: Loggers Dask sets up (``distributed`` and the children it gives a level of their own).
+_DASK_LOGGERS = ("distributed", "distributed.client", "distributed.gc", "tornado", "tornado.application", "bokeh")
+#: The Dask configuration of a worker process's log level, read when a local cluster's worker starts.
+_WORKER_LOG_ENV = "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED"
+
+
+@contextlib.contextmanager
+def _dask_logs_quiet() -> Iterator[None]:
+    """No Dask log records on stderr while a sweep runs on Dask (restored afterwards).
+
+    A task that raises is reported by Dask twice: a multi-line record from the worker ("Compute Failed" with
+    the remote traceback, then heartbeat errors of the closing workers) and the exception itself, re-raised by
+    the chunk's future here.  The exception is what the caller gets (the command line prints it as one line),
+    so the records are dropped: in this process by raising the level of Dask's loggers, in the worker
+    processes of a local cluster by the environment they start with.  Workers of an existing scheduler log
+    where they run.
+    """
+    import dask
+
+    loggers = [logging.getLogger(name) for name in _DASK_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    env = os.environ.get(_WORKER_LOG_ENV)
+    file_config = dask.config.get("distributed.logging-file-config", None) or dask.config.get(
+        "logging-file-config", None
+    )
+    try:
+        for lg in loggers:
+            lg.setLevel(_SILENT)
+        if file_config is None:  # Dask refuses both a logging file and a logging level
+            os.environ[_WORKER_LOG_ENV] = str(_SILENT)
+        yield
     finally:
-        if cluster is not None:
-            cluster.close()
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+        if env is None:
+            os.environ.pop(_WORKER_LOG_ENV, None)
+        else:
+            os.environ[_WORKER_LOG_ENV] = env
 
 
 def _take(it: Iterator[int], n: int) -> list[int]:
