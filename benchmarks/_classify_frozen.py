@@ -20,6 +20,7 @@ MAX_NEWTON = 200
 POLY_MAX_DEPTH = 8
 OK, NOT_CONVERGED, RANGE = 0, 4, 3
 
+
 @njit(**JIT)
 def _scan_row(w):
     """Smallest |w_i|, number of zero and of negative weights, and whether all are finite (one row)."""
@@ -146,7 +147,6 @@ def _gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
             for i in range(depth):
                 col[i] = wt[i, j]
             psi[j], mpr[j], stat[j] = gfs_row(col, y[j], scale[j], sy[j], fac[j], warm[j], sgap, scoef, sx)
-
 
 
 _INCREASE_RTOL = 1e-12

@@ -138,8 +138,8 @@ def main() -> int:
                 f"  (min {min(rates):.3g}, max {max(rates):.3g})"
             )
         record["kernels"][name] = {"cpu_s": cpu[name], "kernel_cpu_s": kcpu[name]}
-    ratio = [a / b for a, b in zip(cpu["frozen 0.3.0"], cpu["current"])]
-    kratio = [a / b for a, b in zip(kcpu["frozen 0.3.0"], kcpu["current"])]
+    ratio = [a / b for a, b in zip(cpu["frozen 0.3.0"], cpu["current"], strict=True)]
+    kratio = [a / b for a, b in zip(kcpu["frozen 0.3.0"], kcpu["current"], strict=True)]
     print(
         f"   speed-up current vs frozen, per interleaved pair: classify_batch median {statistics.median(ratio):.3f}"
         f" (min {min(ratio):.3f}, max {max(ratio):.3f}); kernel median {statistics.median(kratio):.3f}"
@@ -159,7 +159,8 @@ def main() -> int:
         for code in np.unique(b["status"]):
             counts[OUTCOMES[code]] = counts.get(OUTCOMES[code], 0) + int(np.sum(b["status"] == code))
     print(f"identity check on {nrows} rows (D = 2..5), outcomes {counts}:")
-    print("   all arrays bit-identical (frozen kernel, current kernel, NumPy engine)" if not bad else f"   DIFFER: {bad}")
+    ok = "   all arrays bit-identical (frozen kernel, current kernel, NumPy engine)"
+    print(ok if not bad else f"   DIFFER: {bad}")
     record.update(identity_rows=nrows, outcomes=counts, differ=bad)
     if args.json:
         Path(args.json).write_text(json.dumps(record, indent=1))
