@@ -557,3 +557,11 @@ def _emit(j, rowid, tt, w, psi_prev, mi, mo, code, per, why, status, period, fin
     for i in range(w.shape[0]):
         weights[row, i] = w[i, j]
     rowid[j] = -1
+
+
+def window_ranges(bext):
+    """0.3.0's window ranges of ``|w_i|`` (``classify_arrays``' reduction over every row, NaN rows included)."""
+    half = bext.shape[1] // 2
+    lo, hi = bext[:, :, 0], bext[:, :, 1]
+    windows = [np.stack([lo[:, s].min(1), hi[:, s].max(1)], 1) for s in (slice(0, half), slice(half, None))]
+    return np.stack(windows, 1)

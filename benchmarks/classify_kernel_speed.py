@@ -5,7 +5,8 @@ Run:  python benchmarks/classify_kernel_speed.py [--reps 9] [--rows 3000] [--jso
 1. Speed: the ``classify`` speed target's workload (D = 3, 2000 starts,
    weights log-uniform in [0.2, 5], eta psi(w0) uniform in [0.5, 3], budget
    5000 steps) through ``classify_batch(..., engine="numba")`` with the
-   current kernel and with the frozen copy (``benchmarks/_classify_frozen.py``),
+   current kernel and with the frozen 0.3.0 copy (``benchmarks/_classify_frozen.py``:
+   the kernel and the post-processing of the window ranges),
    interleaved, ``--reps`` runs each, CPU time (``time.process_time``), one
    thread.  Prints row-steps per CPU second (median, min, max) of the whole
    call and of the kernel alone, and the per-run ratio frozen/current.
@@ -31,11 +32,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import _classify_frozen
-from scalar_eos import _kernels_classify, fast
+from scalar_eos import _classify, _kernels_classify, fast
 from scalar_eos.outcome import OUTCOMES, classify_batch
 
 CURRENT = _kernels_classify.classify_group
+CURRENT_RANGES = _classify.window_ranges
 KERNELS = {"frozen 0.3.0": _classify_frozen.classify_group, "current": CURRENT}
+#: The Python post-processing that goes with each kernel (0.3.0 reduced the window ranges of every row).
+RANGES = {_classify_frozen.classify_group: _classify_frozen.window_ranges, CURRENT: CURRENT_RANGES}
 
 
 def run(kernel, W, eta, *, target=1.0, scale=1.0, max_steps=5000, engine="numba"):
@@ -48,10 +52,12 @@ def run(kernel, W, eta, *, target=1.0, scale=1.0, max_steps=5000, engine="numba"
         spent[0] += time.process_time() - c0
 
     _kernels_classify.classify_group = timed
+    _classify.window_ranges = RANGES[kernel]
     try:
         res = classify_batch(W, eta, target=target, scale=scale, max_steps=max_steps, engine=engine)
     finally:
         _kernels_classify.classify_group = CURRENT
+        _classify.window_ranges = CURRENT_RANGES
     return res, spent[0]
 
 

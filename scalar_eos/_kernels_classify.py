@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import JIT, gfs_group, gfs_row, others_row, step_row
+from ._kernels import JIT, gfs_group, gfs_row, group_scratch, others_row, step_row
 
 _INCREASE_RTOL = 1e-12
 _OK = 0
@@ -73,10 +73,7 @@ def classify_group(
     gst = np.empty(G, dtype=np.int8)
     pp = np.empty(G)
     cc = np.empty(G)
-    ws = (
-        np.empty((depth, G)), np.empty((depth + 1, G)), np.empty(G), np.empty(G, dtype=np.bool_),
-        np.empty(G, dtype=np.bool_), np.empty(depth), np.empty(depth), np.empty(depth + 1), np.empty(depth),
-    )  # fmt: skip
+    ws = group_scratch(depth, G)
     col = np.empty(depth)
     tolv = np.empty(depth)
     out = np.empty(depth)
