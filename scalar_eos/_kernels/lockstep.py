@@ -49,6 +49,70 @@ def _start_shift(c0, c1):
 
 
 @njit(**JIT)
+def _setup_small(wt, j, depth, syj, ypos, coef):
+    """The setup of column ``j`` of :func:`gfs_group` for D = 3, 4, unrolled (the same operations as its loops).
+
+    Fills ``coef[0:depth, j]`` (the coefficients Newton uses; the constant
+    term, 0, is not needed) and returns True if the column is off the
+    polynomial path (non-finite, a saddle, or gaps out of range).
+    """
+    w0 = wt[0, j]
+    w1 = wt[1, j]
+    w2 = wt[2, j]
+    w3 = wt[3, j] if depth == 4 else 1.0
+    if not (math.isfinite(w0) and math.isfinite(w1) and math.isfinite(w2) and math.isfinite(w3)):
+        return True
+    a0 = abs(w0)
+    a1 = abs(w1)
+    a2 = abs(w2)
+    a3 = abs(w3)
+    amin = min(a0, a1, a2)
+    if depth == 4:
+        amin = min(amin, a3)
+    zeros = (w0 == 0) + (w1 == 0) + (w2 == 0)
+    negs = (w0 < 0) + (w1 < 0) + (w2 < 0)
+    ties = (a0 == amin) + (a1 == amin) + (a2 == amin)
+    if depth == 4:
+        zeros += w3 == 0
+        negs += w3 < 0
+        ties += a3 == amin
+    if syj == 1.0:  # x / 1.0 == x exactly: the same bits without the divisions
+        g0 = (a0 - amin) * (a0 + amin)
+        g1 = (a1 - amin) * (a1 + amin)
+        g2 = (a2 - amin) * (a2 + amin)
+        g3 = (a3 - amin) * (a3 + amin)
+    else:
+        g0 = ((a0 - amin) / syj) * ((a0 + amin) / syj)
+        g1 = ((a1 - amin) / syj) * ((a1 + amin) / syj)
+        g2 = ((a2 - amin) / syj) * ((a2 + amin) / syj)
+        g3 = ((a3 - amin) / syj) * ((a3 + amin) / syj)
+    if depth == 3:
+        g3 = 0.0
+    pi_sign = 0 if zeros > 0 else 1 - 2 * (negs % 2)
+    direction = pi_sign * (1 if ypos else -1)
+    gfin = math.isfinite(g0) and math.isfinite(g1) and math.isfinite(g2) and math.isfinite(g3)
+    if zeros >= 2 or (direction < 0 and ties >= 2) or not gfin or not max(max(g0, g1), max(g2, g3)) < 1e30:
+        for k in range(depth):
+            coef[k, j] = 1.0
+        return True
+    # coefficients of prod_i (m + g_i) as the loop builds them (x * 1.0 == x)
+    c1 = g0 + g1
+    c2 = g1 * g0
+    c3 = g2 * c2
+    c2 = c2 + g2 * c1
+    c1 = c1 + g2
+    coef[0, j] = 1.0
+    if depth == 4:
+        coef[3, j] = c3 + g3 * c2
+        coef[2, j] = c2 + g3 * c1
+        coef[1, j] = c1 + g3
+    else:
+        coef[2, j] = c2
+        coef[1, j] = c1
+    return False
+
+
+@njit(**JIT)
 def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
     """GFS sharpness of the active columns of ``wt`` (D, G), each as :func:`gfs_row` (warm start ``warm``).
 
@@ -79,6 +143,14 @@ def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
         for k in range(depth):
             coef[k, j] = 1.0
         if not active[j]:
+            continue
+        if depth == 3 or depth == 4:
+            if _setup_small(wt, j, depth, sy[j], y[j] > 0, coef):
+                spec[j] = True
+                continue
+            wj = warm[j]
+            m[j] = wj if wj > 0 else _start_shift(coef[depth - 1, j], coef[depth - 2, j])
+            rec[j] = False
             continue
         amin = np.inf
         zeros = 0
