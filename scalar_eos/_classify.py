@@ -47,6 +47,7 @@ __all__ = [
     "lyapunov_schedule",
     "resolve_engine",
     "saddle_approach",
+    "window_ranges",
 ]
 
 #: Rows the compiled engine runs in lockstep (independent chains the CPU overlaps).
@@ -180,12 +181,35 @@ def classify_arrays(
     else:
         with np.errstate(all="ignore"):
             classify_numpy(W, eta, y, scale, em, sy, fac, limit, max_steps, max_period, rtol, out)
-    half = N_BATCH // 2
-    lo, hi = out["bext"][:, :, 0], out["bext"][:, :, 1]
-    windows = [np.stack([lo[:, s].min(1), hi[:, s].max(1)], 1) for s in (slice(0, half), slice(half, None))]
-    out["ext"] = np.stack(windows, 1)  # (n, window, lo/hi, D): the two windows' ranges of |w_i|
+    out["ext"] = window_ranges(out["bext"])
     out["eta_m"] = em
     return out
+
+
+def window_ranges(bext: np.ndarray) -> np.ndarray:
+    """The two windows' ranges of every ``|w_i|`` from the batch ranges ``bext`` (N, N_BATCH, 2, D).
+
+    Returns ``(N, window, lo/hi, D)``: the smallest low and the largest high of
+    the batches of each window; NaN for the rows without batch ranges (all NaN:
+    the rows decided before the budget), whose NaN reductions are skipped since
+    they only cost time.
+
+    Examples
+    --------
+    >>> b = np.full((2, N_BATCH, 2, 1), np.nan)
+    >>> b[0, :, 0, 0], b[0, :, 1, 0] = np.arange(16.0), np.arange(16.0) + 1
+    >>> window_ranges(b)[:, :, :, 0].tolist()
+    [[[0.0, 8.0], [8.0, 16.0]], [[nan, nan], [nan, nan]]]
+    """
+    n, _, _, depth = bext.shape
+    half = N_BATCH // 2
+    ext = np.full((n, 2, 2, depth), np.nan)
+    rows = np.flatnonzero(~np.isnan(bext).all(axis=(1, 2, 3)))
+    if rows.size:
+        lo, hi = bext[rows, :, 0], bext[rows, :, 1]
+        windows = [np.stack([lo[:, s].min(1), hi[:, s].max(1)], 1) for s in (slice(0, half), slice(half, None))]
+        ext[rows] = np.stack(windows, 1)
+    return ext
 
 
 def finalize(

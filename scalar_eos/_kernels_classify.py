@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import JIT, gfs_group, gfs_row, others_row, step_row
+from ._kernels import JIT, gfs_group, gfs_row, group_scratch, others_row, step_row
 
 _INCREASE_RTOL = 1e-12
 _OK = 0
@@ -73,10 +73,7 @@ def classify_group(
     gst = np.empty(G, dtype=np.int8)
     pp = np.empty(G)
     cc = np.empty(G)
-    ws = (
-        np.empty((depth, G)), np.empty((depth + 1, G)), np.empty(G), np.empty(G, dtype=np.bool_),
-        np.empty(G, dtype=np.bool_), np.empty(depth), np.empty(depth), np.empty(depth + 1), np.empty(depth),
-    )  # fmt: skip
+    ws = group_scratch(depth, G)
     col = np.empty(depth)
     tolv = np.empty(depth)
     out = np.empty(depth)
@@ -182,7 +179,23 @@ def classify_group(
                             ex[bat, 0, i, j] = a
                         if a > ex[bat, 1, i, j]:
                             ex[bat, 1, i, j] = a
-                if tan_j[j]:
+                if tan_j[j] and depth == 3:  # as below, unrolled (the same operations)
+                    w0, w1, w2 = w[0, j], w[1, j], w[2, j]
+                    v0, v1, v2 = v[0, j], v[1, j], v[2, j]
+                    h0, g0 = _dprod(0.0, 1.0, w1, v1)
+                    h0, g0 = _dprod(h0, g0, w2, v2)
+                    h1, g1 = _dprod(0.0, 1.0, w0, v0)
+                    h1, g1 = _dprod(h1, g1, w2, v2)
+                    h2, g2 = _dprod(0.0, 1.0, w0, v0)
+                    h2, g2 = _dprod(h2, g2, w1, v1)
+                    gv = g0 * v0
+                    gv = gv + g1 * v1
+                    gv = gv + g2 * v2
+                    c = emv[j]
+                    v[0, j] = v0 - c * (g0 * gv + r * h0)
+                    v[1, j] = v1 - c * (g1 * gv + r * h1)
+                    v[2, j] = v2 - c * (g2 * gv + r * h2)
+                elif tan_j[j]:
                     # v <- (I - em (g g^T + r Hess pi)) v, as _tangent
                     gv = 0.0
                     for i in range(depth):
@@ -199,30 +212,45 @@ def classify_group(
                     for i in range(depth):
                         v[i, j] = v[i, j] - c * (gg2[i] * gv + r * hv2[i])
                 cc[j] = emv[j] * r
-            # GD step of the active slots
+            # GD step of the active slots; while every active |pi| is in (1e-280, 1e280) (the common case) as
+            # SIMD lanes across the group (a lane of an inactive slot keeps its weights)
+            nfix = 0
             for j in range(G):
-                if not act[j]:
-                    continue
-                p = pp[j]
-                ap = abs(p)
-                if 1e-280 < ap < 1e280:
-                    c = cc[j]
-                    bad = False
-                    for i in range(depth):
-                        wi = w[i, j] - c * (p / w[i, j])
-                        w[i, j] = wi
-                        if not math.isfinite(wi):
-                            bad = True
-                    if bad:
+                ap = abs(pp[j])
+                nfix += act[j] and not (1e-280 < ap < 1e280)
+            if nfix == 0:
+                for i in range(depth):
+                    for j in range(G):
+                        wij = w[i, j]
+                        nw = wij - cc[j] * (pp[j] / wij)
+                        w[i, j] = nw if act[j] else wij
+                for j in range(G):
+                    tt[j] += act[j]
+                # a row with a non-finite weight becomes NaN after the GFS solve (which gives NONFINITE either way)
+            else:
+                for j in range(G):
+                    if not act[j]:
+                        continue
+                    p = pp[j]
+                    ap = abs(p)
+                    if 1e-280 < ap < 1e280:
+                        c = cc[j]
+                        bad = False
                         for i in range(depth):
-                            w[i, j] = np.nan
-                else:
-                    for i in range(depth):
-                        col[i] = w[i, j]
-                    step_row(col, emv[j], yv[j], out)
-                    for i in range(depth):
-                        w[i, j] = out[i]
-                tt[j] += 1
+                            wi = w[i, j] - c * (p / w[i, j])
+                            w[i, j] = wi
+                            if not math.isfinite(wi):
+                                bad = True
+                        if bad:
+                            for i in range(depth):
+                                w[i, j] = np.nan
+                    else:
+                        for i in range(depth):
+                            col[i] = w[i, j]
+                        step_row(col, emv[j], yv[j], out)
+                        for i in range(depth):
+                            w[i, j] = out[i]
+                    tt[j] += 1
             gfs_group(w, yv, sv, syv, fv, warm, act, psi, mpr, gst, ws)
             for j in range(G):
                 if not act[j]:
@@ -241,6 +269,17 @@ def classify_group(
                 p = w[0, j]
                 for i in range(1, depth):
                     p = p * w[i, j]
+                if not math.isfinite(p):  # a non-finite weight (or an overflowing product)
+                    bad = False
+                    for i in range(depth):
+                        if not math.isfinite(w[i, j]):
+                            bad = True
+                    if bad:
+                        for i in range(depth):
+                            w[i, j] = np.nan
+                        p = w[0, j]
+                        for i in range(1, depth):
+                            p = p * w[i, j]
                 pp[j] = p
                 if math.isnan(w[0, j]) or abs(p) > lim[j]:
                     _emit(j, rowid, tt, w, psi_prev, mi, mo, _DIVERGED, 0, 0, status, period, final, max_inc,
@@ -319,11 +358,16 @@ def classify_group(
                             mx = ring[s, i, j]
                     tolv[i] = 1e-9 * mx
                 found = 0
+                last = (t - 1) % length
                 for k in range(2, max_period + 1):
                     ok = True
-                    for jj in range(k):
-                        s_now = (t - 1 - jj) % length
-                        s_back = (t - 1 - jj - k) % length
+                    for jj in range(k):  # ring slots of steps t - 1 - jj and t - 1 - jj - k (jj < k <= length / 2)
+                        s_now = last - jj
+                        if s_now < 0:
+                            s_now += length
+                        s_back = s_now - k
+                        if s_back < 0:
+                            s_back += length
                         for i in range(depth):
                             if not abs(ring[s_now, i, j] - ring[s_back, i, j]) <= tolv[i]:
                                 ok = False
@@ -422,3 +466,9 @@ def _emit(j, rowid, tt, w, psi_prev, mi, mo, code, per, why, status, period, fin
     for i in range(w.shape[0]):
         weights[row, i] = w[i, j]
     rowid[j] = -1
+
+
+@njit(**JIT)
+def _dprod(dpr, pr, wk, vk):
+    """One factor of the product of the other weights and of its derivative along ``v`` (the tangent's loop)."""
+    return dpr * wk + pr * vk, pr * wk

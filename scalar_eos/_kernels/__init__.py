@@ -26,7 +26,7 @@ cached on disk next to their modules.
 
 from .gd import gd_block, others_row, step_row
 from .gfs import gfs_row
-from .lockstep import gfs_group, gfs_rows
+from .lockstep import gfs_group, gfs_rows, group_scratch
 from .shared import JIT
 
-__all__ = ["JIT", "gd_block", "gfs_group", "gfs_row", "gfs_rows", "others_row", "step_row"]
+__all__ = ["JIT", "gd_block", "gfs_group", "gfs_row", "gfs_rows", "group_scratch", "others_row", "step_row"]
