@@ -461,3 +461,27 @@ def test_only_the_package_deprecations_are_turned_into_lines():
 
     with pytest.raises(DeprecationWarning, match="someone else's"), deprecations_on_stderr():
         warnings.warn("someone else's deprecation", DeprecationWarning, stacklevel=1)
+
+
+CLAIM_RAISES = """
+from scalar_eos.claims import Claim, register
+
+register(Claim("file-divides-by-zero", "raises on every point", lambda w, eta, y: True, lambda s: 1 / 0))
+"""
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_a_claim_that_raises_is_one_line(tmp_path, workers):
+    """A user's claim whose conclusion raises: one line naming the claim and the exception, status 2."""
+    if workers:
+        pytest.importorskip("distributed")
+    path = tmp_path / "raises.py"
+    path.write_text(CLAIM_RAISES)
+    cmd = [sys.executable, "-m", "scalar_eos", "sweep", "--depth", "2", "--samples", "20", "--chunk", "10"]
+    cmd += ["--claims", "file-divides-by-zero", "--claims-file", str(path)]
+    cmd += ["--quiet", "--out", str(tmp_path / "s.parquet")] + (["--workers", str(workers)] if workers else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "scalar-eos: error: claim 'file-divides-by-zero' raised ZeroDivisionError: division by zero"
+    ], proc.stderr

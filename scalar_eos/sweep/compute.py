@@ -6,15 +6,16 @@ values do not depend on which process computes it or in what order.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from .. import claims as claims_mod
 from .. import fast
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, ScalarEOSError
 from ..outcome import classify_batch, outcome_at
 from .design import axes, n_chunks, total_rows
 from .quantities import Runs, empty_columns, values
@@ -118,6 +119,19 @@ def compute_chunk(design: Mapping[str, Any], k: int) -> dict[str, np.ndarray]:
     return cols
 
 
+@contextlib.contextmanager
+def _claim_code(claim: Any) -> Iterator[None]:
+    """A claim whose own code raises (a user's claims file) stops the sweep with one line naming it, not a
+    traceback; the original exception stays attached as the cause."""
+    try:
+        yield
+    except ScalarEOSError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise InvalidArgument(f"claim {claim.id!r} raised {type(exc).__name__}: {first}") from exc
+
+
 def claim_column(claim_id: str) -> str:
     """Column-name prefix of a claim (``step-decrease`` -> ``step_decrease``)."""
     return claim_id.replace("-", "_")
@@ -146,7 +160,8 @@ def _compute_depth(cols, design, cl, sel, W, y, eta_psi) -> None:
         cols["status_after"][i_ok] = st_after
         cols["rel_change"][i_ok] = (after - psi0[ok]) / psi0[ok]
         for claim in cl:
-            hyp, viol = _step_claim(claim, Wk, ek, yk, psi0[ok], after)
+            with _claim_code(claim):
+                hyp, viol = _step_claim(claim, Wk, ek, yk, psi0[ok], after)
             cols[f"{claim_column(claim.id)}_hypothesis"][i_ok] = hyp
             cols[f"{claim_column(claim.id)}_violation"][i_ok] = np.where(hyp, viol, np.nan)
         return
@@ -155,11 +170,12 @@ def _compute_depth(cols, design, cl, sel, W, y, eta_psi) -> None:
     for q, v in values(runs, design["quantities"]).items():
         cols[q][i_ok] = v
     for claim in cl:
-        hyp = claims_mod.hypothesis_batch(claim, Wk, ek, yk)
         holds = np.full(len(ek), -1, dtype=np.int8)
-        for j in np.flatnonzero(hyp):
-            concl = claim.conclusion(outcome_at(res, int(j), float(ek[j]), target=float(yk[j])), float(ek[j]))
-            holds[j] = -1 if concl is None else int(bool(concl))
+        with _claim_code(claim):
+            hyp = claims_mod.hypothesis_batch(claim, Wk, ek, yk)
+            for j in np.flatnonzero(hyp):
+                concl = claim.conclusion(outcome_at(res, int(j), float(ek[j]), target=float(yk[j])), float(ek[j]))
+                holds[j] = -1 if concl is None else int(bool(concl))
         cols[f"{claim_column(claim.id)}_hypothesis"][i_ok] = hyp
         cols[f"{claim_column(claim.id)}_holds"][i_ok] = holds
     _mark_invalid_run(cols, sel[~ok], st[~ok])
