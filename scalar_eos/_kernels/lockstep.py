@@ -113,6 +113,64 @@ def _setup_small(wt, j, depth, syj, ypos, coef):
 
 
 @njit(**JIT)
+def _newton_lanes(coef, depth, G, tol, m, rec, qv, qd, ratio, step, resid, val, mrec):
+    """Newton on ``prod(m + gap_i) = 1`` for the ``G`` columns of ``coef`` at once, until each is accepted.
+
+    Each step runs in two passes: the arithmetic for every column, branch-free
+    (SIMD lanes; Horner unrolled for D = 3, 4), then the bookkeeping - a
+    column keeps its first accepted iterate (``mrec``) and value (``val``)
+    and stops moving; ``rec`` marks the accepted ones.  Shared by
+    :func:`gfs_group` and :func:`gfs_rows` (the same bits as :func:`gfs_row`).
+    """
+    for _ in range(MAX_NEWTON):
+        # the arithmetic of one Newton step for every column (no branches: SIMD lanes) ...
+        if depth == 3 or depth == 4:  # Horner unrolled: the same operations as the loop over k below
+            for j in range(G):
+                mj = m[j]
+                qvj = coef[0, j]
+                qdj = 0.0 * mj + qvj
+                qvj = qvj * mj + coef[1, j]
+                qdj = qdj * mj + qvj
+                qvj = qvj * mj + coef[2, j]
+                if depth == 4:
+                    qdj = qdj * mj + qvj
+                    qvj = qvj * mj + coef[3, j]
+                qv[j] = qvj
+                qd[j] = qdj
+        else:
+            for j in range(G):
+                qv[j] = coef[0, j]
+                qd[j] = 0.0
+            for k in range(1, depth):
+                for j in range(G):
+                    mj = m[j]
+                    qd[j] = qd[j] * mj + qv[j]
+                    qv[j] = qv[j] * mj + coef[k, j]
+        for j in range(G):
+            mj = m[j]
+            p = mj * qv[j]
+            dp = qv[j] + mj * qd[j]
+            res = p - 1.0
+            ratio[j] = dp / p  # times fac at the end: the same rounding steps
+            step[j] = res / dp
+            resid[j] = res
+        # ... then the bookkeeping: a column keeps its first accepted iterate and stops moving
+        left = 0
+        for j in range(G):
+            acc = abs(resid[j]) <= tol
+            if acc and not rec[j]:
+                val[j] = ratio[j]
+                mrec[j] = m[j]
+            if rec[j] or acc:
+                rec[j] = True
+            else:
+                m[j] = m[j] - step[j]
+                left += 1
+        if left == 0:
+            break
+
+
+@njit(**JIT)
 def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
     """GFS sharpness of the active columns of ``wt`` (D, G), each as :func:`gfs_row` (warm start ``warm``).
 
@@ -200,52 +258,7 @@ def gfs_group(wt, y, scale, sy, fac, warm, active, psi, mpr, stat, ws):
         m[j] = wj if wj > 0 else _start_shift(coef[depth - 1, j], coef[depth - 2, j])
         rec[j] = False
     tol = 4 * depth * EPS
-    for _ in range(MAX_NEWTON):
-        # the arithmetic of one Newton step for every column (no branches: SIMD lanes) ...
-        if depth == 3 or depth == 4:  # Horner unrolled: the same operations as the loop over k below
-            for j in range(G):
-                mj = m[j]
-                qvj = coef[0, j]
-                qdj = 0.0 * mj + qvj
-                qvj = qvj * mj + coef[1, j]
-                qdj = qdj * mj + qvj
-                qvj = qvj * mj + coef[2, j]
-                if depth == 4:
-                    qdj = qdj * mj + qvj
-                    qvj = qvj * mj + coef[3, j]
-                qv[j] = qvj
-                qd[j] = qdj
-        else:
-            for j in range(G):
-                qv[j] = coef[0, j]
-                qd[j] = 0.0
-            for k in range(1, depth):
-                for j in range(G):
-                    mj = m[j]
-                    qd[j] = qd[j] * mj + qv[j]
-                    qv[j] = qv[j] * mj + coef[k, j]
-        for j in range(G):
-            mj = m[j]
-            p = mj * qv[j]
-            dp = qv[j] + mj * qd[j]
-            res = p - 1.0
-            ratio[j] = dp / p  # times fac at the end: the same rounding steps
-            step[j] = res / dp
-            resid[j] = res
-        # ... then the bookkeeping: a column keeps its first accepted iterate and stops moving
-        left = 0
-        for j in range(G):
-            acc = abs(resid[j]) <= tol
-            if acc and not rec[j]:
-                val[j] = ratio[j]
-                mrec[j] = m[j]
-            if rec[j] or acc:
-                rec[j] = True
-            else:
-                m[j] = m[j] - step[j]
-                left += 1
-        if left == 0:
-            break
+    _newton_lanes(coef, depth, G, tol, m, rec, qv, qd, ratio, step, resid, val, mrec)
     for j in range(G):
         if not active[j]:
             continue
@@ -356,52 +369,7 @@ def gfs_rows(W, y, scale, sy, fac, psi, status, group):
                 continue
             m[j] = _start_shift(coef[depth - 1, j], coef[depth - 2, j])
             rec[j] = False
-        for _ in range(MAX_NEWTON):
-            # the arithmetic of one Newton step for every row of the group (no branches: SIMD lanes) ...
-            if depth == 3 or depth == 4:  # Horner unrolled: the same operations as the loop over k below
-                for j in range(G):
-                    mj = m[j]
-                    qvj = coef[0, j]
-                    qdj = 0.0 * mj + qvj
-                    qvj = qvj * mj + coef[1, j]
-                    qdj = qdj * mj + qvj
-                    qvj = qvj * mj + coef[2, j]
-                    if depth == 4:
-                        qdj = qdj * mj + qvj
-                        qvj = qvj * mj + coef[3, j]
-                    qv[j] = qvj
-                    qd[j] = qdj
-            else:
-                for j in range(G):
-                    qv[j] = coef[0, j]
-                    qd[j] = 0.0
-                for k in range(1, depth):
-                    for j in range(G):
-                        mj = m[j]
-                        qd[j] = qd[j] * mj + qv[j]
-                        qv[j] = qv[j] * mj + coef[k, j]
-            for j in range(G):
-                mj = m[j]
-                p = mj * qv[j]
-                dp = qv[j] + mj * qd[j]
-                res = p - 1.0
-                ratio[j] = dp / p  # times fac at the end: the same rounding steps
-                step[j] = res / dp
-                resid[j] = res
-            # ... then the bookkeeping: a row keeps its first accepted iterate and stops moving
-            left = 0
-            for j in range(G):
-                acc = abs(resid[j]) <= tol
-                if acc and not rec[j]:
-                    val[j] = ratio[j]
-                    mrec[j] = m[j]
-                if rec[j] or acc:
-                    rec[j] = True
-                else:
-                    m[j] = m[j] - step[j]
-                    left += 1
-            if left == 0:
-                break
+        _newton_lanes(coef, depth, G, tol, m, rec, qv, qd, ratio, step, resid, val, mrec)
         for j in range(g):
             r = a + j
             if spec[j]:
